@@ -1,0 +1,41 @@
+#pragma once
+// The one process Elfin runs: identity, limits, signal dispositions, and the
+// bits of thread state the ABI exposes. (Threads arrive with clone later.)
+#include "core/types.h"
+
+namespace core {
+
+constexpr int NSIG = 64;
+
+struct SigAction {
+    u64 handler;   // SIG_DFL = 0, SIG_IGN = 1
+    u64 flags;
+    u64 restorer;
+    u64 mask;
+};
+
+struct Rlimit { u64 cur, max; };
+constexpr int RLIM_NLIMITS = 16;
+constexpr u64 RLIM_INFINITY = ~0ull;
+
+struct Process {
+    int pid = 2, ppid = 1, pgid = 2, sid = 2; // not PID 1: init's signal rules would surprise programs
+    u32 uid = 0, euid = 0, suid = 0, gid = 0, egid = 0, sgid = 0;
+    u32 groups[32] {};
+    int ngroups = 0;
+    u32 umask = 022;
+    Rlimit rlimits[RLIM_NLIMITS] {};
+    SigAction actions[NSIG + 1] {};
+    u64 sigmask = 0;
+    u64 altstack_sp = 0, altstack_size = 0;
+    u32 altstack_flags = 2; // SS_DISABLE
+    u64 clear_child_tid = 0;
+    u64 fs_base = 0;
+    bool aslr = true;
+    bool trace = false;
+};
+
+Process& process();
+void process_init();
+
+} // namespace core

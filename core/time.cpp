@@ -1,0 +1,142 @@
+#include "core/time.h"
+#include "core/klog.h"
+#include "platform/x86_64/cpu.h"
+#include "platform/x86_64/paging.h"
+
+namespace core::time {
+
+namespace {
+u64 g_tsc_hz;
+u64 g_tsc_boot;
+u64 g_realtime_at_boot_ns;
+volatile u32* g_lapic;
+u64 g_lapic_hz; // timer ticks per second at divide-by-16
+constexpr u64 LAPIC_VA = 0xffffffffff000000ull;
+
+// PIT channel 2 counts 1.193182 MHz with its output readable at port 0x61:
+// time `ms` milliseconds and count TSC ticks across them.
+u64 calibrate_tsc_with_pit(u32 ms)
+{
+    u32 count = 1193182u * ms / 1000;
+    x86::outb(0x61, (x86::inb(0x61) & ~0x02) | 0x01); // gate on, speaker off
+    x86::outb(0x43, 0xb0);                            // channel 2, lo/hi, mode 0
+    x86::outb(0x42, count & 0xff);
+    x86::outb(0x42, count >> 8);
+    u64 t0 = x86::rdtsc();
+    u64 spins = 0;
+    while (!(x86::inb(0x61) & 0x20)) {
+        if (++spins > 100000000) return 0; // no PIT
+    }
+    u64 t1 = x86::rdtsc();
+    return (t1 - t0) * 1000 / ms;
+}
+
+u8 cmos(u8 reg)
+{
+    x86::outb(0x70, reg);
+    return x86::inb(0x71);
+}
+
+u64 read_rtc_ns()
+{
+    while (cmos(0x0a) & 0x80) {}
+    u8 sec = cmos(0), min = cmos(2), hour = cmos(4), day = cmos(7), mon = cmos(8), year = cmos(9);
+    u8 regb = cmos(0x0b);
+    if (sec == 0xff && min == 0xff) return 0; // no RTC
+    auto bcd = [&](u8 v) -> u32 { return (regb & 4) ? v : (v & 0xf) + (v >> 4) * 10; };
+    u32 s = bcd(sec), m = bcd(min), d = bcd(day), mo = bcd(mon), y = 2000 + bcd(year);
+    u32 h = bcd(hour & 0x7f);
+    if (!(regb & 2) && (hour & 0x80)) h = (h % 12) + 12;
+    // Days from the civil date (Howard Hinnant's algorithm).
+    int yy = int(y) - (mo <= 2);
+    int era = yy / 400;
+    unsigned yoe = unsigned(yy - era * 400);
+    unsigned doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    i64 days = i64(era) * 146097 + i64(doe) - 719468;
+    return (u64(days) * 86400 + h * 3600 + m * 60 + s) * 1000000000ull;
+}
+
+void lapic_write(u32 reg, u32 v) { g_lapic[reg / 4] = v; }
+u32 lapic_read(u32 reg) { return g_lapic[reg / 4]; }
+} // namespace
+
+void init()
+{
+    g_tsc_boot = x86::rdtsc();
+    // A hypervisor may tell us the TSC frequency (leaf 0x40000010, in kHz).
+    u32 hv_max = x86::cpuid(0x40000000).eax;
+    if (hv_max >= 0x40000010) g_tsc_hz = u64(x86::cpuid(0x40000010).eax) * 1000;
+    if (!g_tsc_hz) {
+        x86::Cpuid l15 = x86::cpuid(0, 0).eax >= 0x15 ? x86::cpuid(0x15) : x86::Cpuid {};
+        if (l15.eax && l15.ebx && l15.ecx) g_tsc_hz = u64(l15.ecx) * l15.ebx / l15.eax;
+    }
+    if (!g_tsc_hz) g_tsc_hz = calibrate_tsc_with_pit(5);
+    if (!g_tsc_hz) {
+        klog::warn("no way to calibrate the TSC: assuming 1 GHz");
+        g_tsc_hz = 1000000000;
+    }
+    g_realtime_at_boot_ns = read_rtc_ns();
+
+    // Local APIC (xAPIC MMIO), for the wake-up timer.
+    u64 base = x86::rdmsr(x86::MSR_APIC_BASE);
+    x86::wrmsr(x86::MSR_APIC_BASE, base | (1 << 11));
+    if (paging::map_mmio(LAPIC_VA, base & 0xfffff000).is_error()) return;
+    g_lapic = reinterpret_cast<volatile u32*>(LAPIC_VA);
+    // Mask the legacy PICs; everything comes through the APIC.
+    x86::outb(0x21, 0xff);
+    x86::outb(0xa1, 0xff);
+    lapic_write(0xf0, 0x100 | SPURIOUS_VECTOR); // enable
+    lapic_write(0x3e0, 0x3);                    // divide by 16
+    lapic_write(0x320, 0x10000 | TIMER_VECTOR); // one-shot, masked
+    // Calibrate the APIC timer against the TSC over 1 ms.
+    lapic_write(0x380, 0xffffffff);
+    u64 t0 = x86::rdtsc(), end = t0 + g_tsc_hz / 1000;
+    while (x86::rdtsc() < end) x86::pause();
+    u32 elapsed = 0xffffffff - lapic_read(0x390);
+    lapic_write(0x380, 0);
+    g_lapic_hz = u64(elapsed) * 1000;
+    klog::info("TSC %lu kHz, APIC timer %lu kHz", g_tsc_hz / 1000, g_lapic_hz / 1000);
+}
+
+u64 tsc_hz() { return g_tsc_hz; }
+
+u64 monotonic_ns()
+{
+    u64 d = x86::rdtsc() - g_tsc_boot;
+    return u64((unsigned __int128)d * 1000000000ull / g_tsc_hz);
+}
+
+u64 boot_ns() { return 0; }
+
+u64 realtime_ns() { return g_realtime_at_boot_ns + monotonic_ns(); }
+
+void set_realtime_ns(u64 ns) { g_realtime_at_boot_ns = ns - monotonic_ns(); }
+
+void timer_interrupt()
+{
+    if (g_lapic) lapic_write(0xb0, 0); // EOI
+}
+
+void sleep_until_ns(u64 deadline)
+{
+    for (;;) {
+        u64 now = monotonic_ns();
+        if (now >= deadline) return;
+        u64 left = deadline - now;
+        if (!g_lapic || !g_lapic_hz || left < 20000) {
+            x86::pause();
+            continue;
+        }
+        u64 ticks = u64((unsigned __int128)left * g_lapic_hz / 1000000000ull);
+        if (ticks > 0xffffffffull) ticks = 0xffffffffull;
+        if (ticks == 0) ticks = 1;
+        x86::cli();
+        lapic_write(0x320, TIMER_VECTOR); // one-shot, unmasked
+        lapic_write(0x380, u32(ticks));
+        asm volatile("sti; hlt; cli" ::: "memory");
+        x86::sti();
+    }
+}
+
+} // namespace core::time

@@ -1,0 +1,71 @@
+#pragma once
+// The program's address space: a sorted list of VMAs over the lower half of
+// the machine's page tables. Pages are filled on first touch (demand paging):
+// anonymous ones with zeroes, file-backed ones from bytes already in memory
+// (the in-image filesystem keeps file contents in RAM).
+#include "core/types.h"
+#include "core/result.h"
+#include "core/vector.h"
+
+namespace mm {
+
+constexpr u64 USER_TOP = 0x00007ffffffff000ull; // one guard page below the canonical hole
+constexpr u64 USER_MIN = 0x10000;               // vm.mmap_min_addr
+constexpr u32 PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
+
+enum VmaFlags : u32 {
+    VMA_ANON = 1,
+    VMA_SHARED = 2,
+    VMA_GROWSDOWN = 4,
+    VMA_STACK = 8,
+    VMA_HEAP = 16,
+    VMA_NORESERVE = 32,
+};
+
+struct Vma {
+    u64 start, end; // page-aligned, [start, end)
+    u32 prot;
+    u32 flags;
+    // File backing: byte i of the VMA (i < backing_len) is backing[i]; the rest
+    // is zero. Private: pages are copies, so writes stay in the program.
+    const u8* backing;
+    u64 backing_len;
+    const char* name; // for /proc/self/maps: "[heap]", "[stack]", a path, or nullptr
+};
+
+enum class FaultResult { Handled, MapErr, AccErr, OutOfMemory };
+
+class AddressSpace {
+public:
+    // Places [start, start+len) with MAP_FIXED semantics (replacing what was there).
+    ErrorOr map_fixed(const Vma& vma);
+    // A free range of len bytes, top-down below the mmap base (or at hint if free).
+    Result<u64> find_free(u64 len, u64 hint);
+    ErrorOr unmap(u64 start, u64 len);
+    ErrorOr protect(u64 start, u64 len, u32 prot);
+    // Moves or resizes a mapping per mremap(2); returns the new address.
+    Result<u64> remap(u64 old_addr, u64 old_len, u64 new_len, bool may_move, bool fixed, u64 new_addr);
+    // MADV_DONTNEED: drop the pages so the next touch refills them.
+    ErrorOr discard(u64 start, u64 len);
+
+    FaultResult handle_fault(u64 addr, bool write, bool exec);
+    // Is [addr, addr+len) entirely mapped with at least `prot`?
+    bool check_range(u64 addr, u64 len, u32 prot) const;
+
+    const Vma* find(u64 addr) const;
+    const Vector<Vma>& vmas() const { return m_vmas; }
+
+    u64 mmap_base { 0x7f0000000000ull };
+    u64 brk_start { 0 }, brk_end { 0 };
+
+private:
+    // Splits so that no VMA straddles `addr`.
+    ErrorOr split_at(u64 addr);
+    void unmap_pages(u64 start, u64 end);
+    Vector<Vma> m_vmas;
+};
+
+AddressSpace& address_space();
+u64 prot_to_pte(u32 prot);
+
+} // namespace mm

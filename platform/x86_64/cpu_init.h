@@ -1,0 +1,4 @@
+#pragma once
+namespace x86 {
+void cpu_init();
+}

@@ -1,0 +1,39 @@
+#include "platform/x86_64/trap.h"
+
+extern "C" const u64 isr_table[256];
+extern "C" bool g_smap_enabled;
+bool g_smap_enabled;
+
+namespace x86 {
+
+namespace {
+struct [[gnu::packed]] Gate {
+    u16 off_lo, sel;
+    u8 ist, type;
+    u16 off_mid;
+    u32 off_hi, reserved;
+};
+alignas(16) Gate g_idt[256];
+} // namespace
+
+void idt_init()
+{
+    for (int v = 0; v < 256; v++) {
+        u64 a = isr_table[v];
+        Gate& g = g_idt[v];
+        g.off_lo = a & 0xffff;
+        g.sel = KERNEL_CS;
+        g.ist = v == 8 ? 1 : v == 2 ? 2 : 0;
+        g.type = 0x8e; // present, DPL 0, interrupt gate
+        g.off_mid = (a >> 16) & 0xffff;
+        g.off_hi = a >> 32;
+        g.reserved = 0;
+    }
+    struct [[gnu::packed]] {
+        u16 limit;
+        u64 base;
+    } idtr { sizeof(g_idt) - 1, reinterpret_cast<u64>(g_idt) };
+    asm volatile("lidt %0" ::"m"(idtr));
+}
+
+} // namespace x86

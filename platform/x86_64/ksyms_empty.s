@@ -1,0 +1,2 @@
+    .section .ksyms, "a"
+    .quad 0

@@ -1,0 +1,41 @@
+#pragma once
+// The register frame saved on every entry into the kernel: interrupts,
+// exceptions and syscalls share it (syscalls fill vector = SYSCALL_VECTOR).
+#include "core/types.h"
+
+namespace x86 {
+
+struct TrapFrame {
+    u64 r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    u64 vector, error;
+    u64 rip, cs, rflags, rsp, ss; // as pushed by the CPU (or by syscall_entry)
+    bool from_user() const { return (cs & 3) == 3; }
+};
+static_assert(sizeof(TrapFrame) == 22 * 8);
+
+constexpr u64 SYSCALL_VECTOR = 0x100;
+constexpr u16 KERNEL_CS = 0x08, KERNEL_DS = 0x10, USER_DS = 0x23, USER_CS = 0x2b, TSS_SEL = 0x30;
+
+// Per-CPU block, reached through %gs in the kernel. Offsets are used by entry.S.
+struct PerCpu {
+    PerCpu* self;           // 0
+    u64 kernel_rsp;         // 8: top of the current thread's kernel stack
+    u64 user_rsp_scratch;   // 16
+    u64 cpu_id;             // 24
+    void* current_thread;   // 32
+};
+
+void gdt_init(PerCpu* cpu, u64 kernel_stack_top);
+void idt_init();
+void set_kernel_stack(u64 top); // TSS.rsp0 and PerCpu::kernel_rsp
+void syscall_init();
+PerCpu* this_cpu();
+
+// Enters ring 3 at rip with rsp; never returns.
+[[noreturn]] void enter_user(u64 rip, u64 rsp);
+
+// Implemented above platform: called by the entry stubs.
+void handle_trap(TrapFrame* f);
+} // namespace x86
+
+extern "C" void syscall_dispatch(x86::TrapFrame* f);
