@@ -32,7 +32,7 @@ add_library(kernel_zydis STATIC
   ${ZYDIS_DIR}/src/FormatterBase.c ${ZYDIS_DIR}/src/FormatterBuffer.c ${ZYDIS_DIR}/src/FormatterIntel.c
   ${ZYDIS_DIR}/src/FormatterATT.c ${ZYDIS_DIR}/src/MetaInfo.c ${ZYDIS_DIR}/src/Mnemonic.c
   ${ZYDIS_DIR}/src/Register.c ${ZYDIS_DIR}/src/SharedData.c ${ZYDIS_DIR}/src/String.c
-  ${ZYDIS_DIR}/src/Utils.c ${ZYDIS_DIR}/src/Zydis.c ${ZYDIS_DIR}/src/Segment.c)
+  ${ZYDIS_DIR}/src/Utils.c ${ZYDIS_DIR}/src/Zydis.c ${ZYDIS_DIR}/src/Segment.c ${ZYDIS_DIR}/src/Disassembler.c)
 target_include_directories(kernel_zydis SYSTEM PUBLIC ${ZYDIS_DIR}/include ${ZYDIS_DIR}/src ${ELFIN_GEN}/zycore)
 target_compile_definitions(kernel_zydis PUBLIC ZYAN_NO_LIBC ZYDIS_STATIC_BUILD ZYCORE_STATIC_BUILD
   ZYDIS_NO_LIBC ZYDIS_DISABLE_ENCODER)
@@ -48,7 +48,7 @@ add_dependencies(kernel_objs syscall_table)
 
 set(ELFIN_LDSCRIPT ${CMAKE_SOURCE_DIR}/platform/x86_64/linker.ld)
 set(ELFIN_KERNEL_LINK ${CMAKE_CXX_COMPILER} -nostdlib -static -no-pie -Wl,--no-dynamic-linker
-  -Wl,-T,${ELFIN_LDSCRIPT} -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none)
+  -Wl,-T,${ELFIN_LDSCRIPT} -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,--no-warn-rwx-segments)
 set(ELFIN_KDIR ${CMAKE_BINARY_DIR}/kernel)
 file(MAKE_DIRECTORY ${ELFIN_KDIR})
 add_custom_command(

@@ -49,10 +49,11 @@ size_t vformat(char* buf, size_t size, const char* fmt, va_list ap)
             continue;
         }
         p++;
-        bool left = false, zero = false;
+        bool left = false, zero = false, alt = false;
         char sign = 0;
         for (;; p++) {
-            if (*p == '-') left = true;
+            if (*p == '#') alt = true;
+            else if (*p == '-') left = true;
             else if (*p == '0') zero = true;
             else if (*p == '+') sign = '+';
             else if (*p == ' ') sign = sign ? sign : ' ';
@@ -85,6 +86,8 @@ size_t vformat(char* buf, size_t size, const char* fmt, va_list ap)
         case 'o': {
             u64 v = lng ? va_arg(ap, u64) : va_arg(ap, unsigned);
             int base = *p == 'u' ? 10 : *p == 'o' ? 8 : 16;
+            if (alt && base == 16 && v) { o.put('0'); o.put(*p == 'X' ? 'X' : 'x'); }
+            if (alt && base == 8 && v) o.put('0');
             put_number(o, v, false, base, *p == 'X', width, prec, left, zero, 0);
             break;
         }

@@ -17,3 +17,7 @@ void operator delete(void* p) noexcept { mm::kfree(p); }
 void operator delete[](void* p) noexcept { mm::kfree(p); }
 void operator delete(void* p, size_t) noexcept { mm::kfree(p); }
 void operator delete[](void* p, size_t) noexcept { mm::kfree(p); }
+
+namespace std {
+const nothrow_t nothrow {};
+}

@@ -54,6 +54,7 @@ using ErrorOr = Result<void>;
 
 using core::Errno;
 using core::Result;
+using core::ErrorOr;
 
 // Statement-expression propagation, as in SerenityOS AK/Try.h.
 #define TRY(expr)                                        \

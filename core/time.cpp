@@ -13,22 +13,37 @@ volatile u32* g_lapic;
 u64 g_lapic_hz; // timer ticks per second at divide-by-16
 constexpr u64 LAPIC_VA = 0xffffffffff000000ull;
 
-// PIT channel 2 counts 1.193182 MHz with its output readable at port 0x61:
-// time `ms` milliseconds and count TSC ticks across them.
+// The PIT counts down at 1.193182 MHz. Channel 0 is read back with latch
+// commands (channel 2's gate lives on port 0x61, which microvm does not have):
+// count TSC ticks across `ms` milliseconds of PIT time.
+u16 pit_read()
+{
+    x86::outb(0x43, 0x00); // latch channel 0
+    u8 lo = x86::inb(0x40);
+    u8 hi = x86::inb(0x40);
+    return u16(lo | (hi << 8));
+}
+
 u64 calibrate_tsc_with_pit(u32 ms)
 {
-    u32 count = 1193182u * ms / 1000;
-    x86::outb(0x61, (x86::inb(0x61) & ~0x02) | 0x01); // gate on, speaker off
-    x86::outb(0x43, 0xb0);                            // channel 2, lo/hi, mode 0
-    x86::outb(0x42, count & 0xff);
-    x86::outb(0x42, count >> 8);
+    x86::outb(0x43, 0x34); // channel 0, lo/hi, mode 2, binary
+    x86::outb(0x40, 0);
+    x86::outb(0x40, 0);    // period 65536
+    u32 want = 1193182u * ms / 1000;
+    u16 last = pit_read();
+    // Wait for the counter to move, so we start on an edge.
+    for (u64 spins = 0; pit_read() == last; spins++)
+        if (spins > 1000000) return 0; // no PIT
+    last = pit_read();
     u64 t0 = x86::rdtsc();
-    u64 spins = 0;
-    while (!(x86::inb(0x61) & 0x20)) {
-        if (++spins > 100000000) return 0; // no PIT
+    u32 elapsed = 0;
+    while (elapsed < want) {
+        u16 now = pit_read();
+        elapsed += u16(last - now);
+        last = now;
     }
     u64 t1 = x86::rdtsc();
-    return (t1 - t0) * 1000 / ms;
+    return (t1 - t0) * 1193182ull / elapsed;
 }
 
 u8 cmos(u8 reg)

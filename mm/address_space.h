@@ -53,7 +53,7 @@ public:
     bool check_range(u64 addr, u64 len, u32 prot) const;
 
     const Vma* find(u64 addr) const;
-    const Vector<Vma>& vmas() const { return m_vmas; }
+    const core::Vector<Vma>& vmas() const { return m_vmas; }
 
     u64 mmap_base { 0x7f0000000000ull };
     u64 brk_start { 0 }, brk_end { 0 };
@@ -62,7 +62,7 @@ private:
     // Splits so that no VMA straddles `addr`.
     ErrorOr split_at(u64 addr);
     void unmap_pages(u64 start, u64 end);
-    Vector<Vma> m_vmas;
+    core::Vector<Vma> m_vmas;
 };
 
 AddressSpace& address_space();

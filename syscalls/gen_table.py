@@ -62,7 +62,7 @@ def main():
            '#include "syscalls/syscall.h"', '#include "syscalls/table.h"', "", "namespace sys {"]
     handlers = sorted({r[2] for r in rows if r[2] != "-"})
     for h in handlers:
-        cpp.append(f"Ret {h}(const Args&);")
+        cpp.append(f"__attribute__((weak)) Ret {h}(const Args&);")
     cpp.append("const Handler SYSCALL_HANDLERS[SYSCALL_TABLE_SIZE] = {")
     for nr in range(size):
         r = by_nr.get(nr)

@@ -20,7 +20,7 @@ pvh_start32:
     cli
     cld
     mov %ebx, %edi                      // start_info, kept for kmain
-    lgdt V2P(boot_gdt_desc)
+    lgdt boot_gdt_desc
     mov $0x10, %ax
     mov %ax, %ds
     mov %ax, %es
@@ -57,7 +57,7 @@ pvh_start32:
     mov %cr0, %eax
     or $0x80010001, %eax                // PG | WP | PE
     mov %eax, %cr0
-    ljmp $0x08, $V2P(long_mode_entry)
+    ljmp $0x08, $long_mode_entry
 
     .code64
 long_mode_entry:
@@ -100,3 +100,5 @@ boot_pd:    .skip 4096
     .global boot_stack_top
 boot_stack: .skip 32768
 boot_stack_top:
+
+    .section .note.GNU-stack, "", @progbits

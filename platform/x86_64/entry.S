@@ -230,3 +230,5 @@ user_zero:
     mov $-14, %rax
     ret
     EXTABLE 30b, 31b, 32b
+
+    .section .note.GNU-stack, "", @progbits

@@ -2,6 +2,8 @@
 #include "platform/x86_64/cpu.h"
 #include "core/string.h"
 
+extern "C" char syscall_entry[];
+
 namespace x86 {
 
 Features g_features;
@@ -87,7 +89,6 @@ PerCpu* this_cpu()
 
 void syscall_init()
 {
-    extern char syscall_entry[];
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1); // SCE
     wrmsr(MSR_STAR, (u64(0x18) << 48) | (u64(KERNEL_CS) << 32));
     wrmsr(MSR_LSTAR, reinterpret_cast<u64>(syscall_entry));

@@ -1,2 +1,4 @@
     .section .ksyms, "a"
     .quad 0
+
+    .section .note.GNU-stack, "", @progbits

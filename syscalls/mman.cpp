@@ -1,0 +1,146 @@
+// brk, mmap, munmap, mprotect, mremap, madvise: anonymous memory for now
+// (file mappings arrive with the dynamic loader work).
+#include "syscalls/syscall.h"
+#include "mm/address_space.h"
+#include "core/process.h"
+
+namespace sys {
+
+namespace {
+constexpr u64 MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_FIXED = 0x10,
+              MAP_ANONYMOUS = 0x20, MAP_GROWSDOWN = 0x100, MAP_DENYWRITE = 0x800, MAP_EXECUTABLE = 0x1000,
+              MAP_LOCKED = 0x2000, MAP_NORESERVE = 0x4000, MAP_POPULATE = 0x8000, MAP_NONBLOCK = 0x10000,
+              MAP_STACK = 0x20000, MAP_HUGETLB = 0x40000, MAP_SYNC = 0x80000, MAP_FIXED_NOREPLACE = 0x100000;
+constexpr u64 KNOWN_FLAGS = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_DENYWRITE
+    | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB
+    | MAP_SYNC | MAP_FIXED_NOREPLACE | (0x3full << 26) /* huge page size bits */;
+mm::AddressSpace& as() { return mm::address_space(); }
+} // namespace
+
+Ret sys_brk(const Args& a)
+{
+    auto& s = as();
+    u64 want = a[0];
+    // Linux returns the current break on any failure.
+    if (want < s.brk_start) return i64(s.brk_end);
+    u64 old_top = page_round_up(s.brk_end), new_top = page_round_up(want);
+    if (new_top > old_top) {
+        for (auto& v : s.vmas())
+            if (v.start < new_top && old_top < v.end && !(v.flags & mm::VMA_HEAP)) return i64(s.brk_end);
+        // Extend: one VMA for the heap, grown in place.
+        mm::Vma heap { s.brk_start, new_top, mm::PROT_READ | mm::PROT_WRITE, mm::VMA_ANON | mm::VMA_HEAP,
+                       nullptr, 0, "[heap]" };
+        const mm::Vma* cur = s.find(s.brk_start);
+        if (cur && (cur->flags & mm::VMA_HEAP)) {
+            // Grow: map only the new part (keeps the pages already there).
+            mm::Vma ext = heap;
+            ext.start = old_top;
+            if (s.map_fixed(ext).is_error()) return i64(s.brk_end);
+        } else if (s.map_fixed(heap).is_error()) {
+            return i64(s.brk_end);
+        }
+    } else if (new_top < old_top) {
+        if (s.unmap(new_top, old_top - new_top).is_error()) return i64(s.brk_end);
+    }
+    s.brk_end = want;
+    return i64(want);
+}
+
+Ret sys_mmap(const Args& a)
+{
+    u64 addr = a[0], len = a[1], flags = a[3], off = a[5];
+    u32 prot = u32(a[2]);
+    int fd = int(a[4]);
+    if (len == 0) return Errno::EINVAL;
+    if (off & (PAGE_SIZE - 1)) return Errno::EINVAL;
+    u64 type = flags & MAP_SHARED_VALIDATE;
+    if (type == 0) return Errno::EINVAL;
+    if (type == MAP_SHARED_VALIDATE && (flags & ~KNOWN_FLAGS)) return Errno::EOPNOTSUPP;
+    if (prot & ~u32(mm::PROT_READ | mm::PROT_WRITE | mm::PROT_EXEC | 0x01000000 | 0x02000000)) return Errno::EINVAL;
+    prot &= 7;
+    u64 plen = page_round_up(len);
+    if (plen < len || plen > mm::USER_TOP) return Errno::ENOMEM;
+    if (!(flags & MAP_ANONYMOUS)) {
+        // File mappings come with the file-backed mmap work; say so honestly.
+        (void)fd;
+        return Errno::ENODEV;
+    }
+    if (flags & MAP_HUGETLB) return Errno::EINVAL; // no hugetlbfs
+    bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+    if (fixed) {
+        if (addr & (PAGE_SIZE - 1)) return Errno::EINVAL;
+        if (addr < mm::USER_MIN || addr + plen > mm::USER_TOP || addr + plen < addr) return Errno::ENOMEM;
+        if (flags & MAP_FIXED_NOREPLACE) {
+            for (auto& v : as().vmas())
+                if (v.start < addr + plen && addr < v.end) return Errno::EEXIST;
+        }
+    } else {
+        addr = TRY(as().find_free(plen, addr));
+    }
+    u32 vflags = mm::VMA_ANON;
+    if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE) vflags |= mm::VMA_SHARED;
+    if (flags & MAP_GROWSDOWN) vflags |= mm::VMA_GROWSDOWN;
+    if (flags & MAP_NORESERVE) vflags |= mm::VMA_NORESERVE;
+    TRY(as().map_fixed(mm::Vma { addr, addr + plen, prot, vflags, nullptr, 0, nullptr }));
+    if (flags & MAP_POPULATE) {
+        for (u64 va = addr; va < addr + plen; va += PAGE_SIZE)
+            if (as().handle_fault(va, prot & mm::PROT_WRITE, false) == mm::FaultResult::OutOfMemory) break;
+    }
+    return i64(addr);
+}
+
+Ret sys_munmap(const Args& a)
+{
+    TRY(as().unmap(a[0], a[1]));
+    return 0;
+}
+
+Ret sys_mprotect(const Args& a)
+{
+    u32 prot = u32(a[2]);
+    constexpr u32 PROT_GROWSDOWN = 0x01000000, PROT_GROWSUP = 0x02000000;
+    if ((prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP)) return Errno::EINVAL;
+    TRY(as().protect(a[0], a[1], prot & ~(PROT_GROWSDOWN | PROT_GROWSUP)));
+    return 0;
+}
+
+Ret sys_mremap(const Args& a)
+{
+    constexpr u64 MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2, MREMAP_DONTUNMAP = 4;
+    u64 flags = a[3];
+    if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) return Errno::EINVAL;
+    if (flags & MREMAP_DONTUNMAP) return Errno::EINVAL; // not supported yet
+    return i64(TRY(as().remap(a[0], a[1], a[2], flags & MREMAP_MAYMOVE, flags & MREMAP_FIXED, a[4])));
+}
+
+Ret sys_madvise(const Args& a)
+{
+    constexpr int MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3,
+                  MADV_DONTNEED = 4, MADV_FREE = 8, MADV_REMOVE = 9, MADV_DONTFORK = 10,
+                  MADV_DOFORK = 11, MADV_MERGEABLE = 12, MADV_UNMERGEABLE = 13, MADV_HUGEPAGE = 14,
+                  MADV_NOHUGEPAGE = 15, MADV_DONTDUMP = 16, MADV_DODUMP = 17;
+    u64 addr = a[0], len = a[1];
+    int advice = int(a[2]);
+    if (addr & (PAGE_SIZE - 1)) return Errno::EINVAL;
+    switch (advice) {
+    case MADV_DONTNEED:
+    case MADV_FREE:
+        TRY(as().discard(addr, len));
+        return 0;
+    case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED: case MADV_REMOVE:
+    case MADV_DONTFORK: case MADV_DOFORK: case MADV_MERGEABLE: case MADV_UNMERGEABLE:
+    case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_DONTDUMP: case MADV_DODUMP: {
+        // Hints: nothing to do, but the range must be mapped as Linux checks.
+        u64 end = addr + page_round_up(len);
+        for (u64 p = addr; p < end;) {
+            const mm::Vma* v = as().find(p);
+            if (!v) return Errno::ENOMEM;
+            p = v->end;
+        }
+        return 0;
+    }
+    default: return Errno::EINVAL;
+    }
+}
+
+} // namespace sys
