@@ -1,0 +1,101 @@
+#pragma once
+// An inode: one file system object (regular file, directory, symlink, character
+// device) with its metadata. Subclasses hold the data: fs/ramfs.h (the in-image
+// filesystem) and fs/devices.h (/dev). Reference-counted: a directory entry, an
+// open file, the cwd each hold a Ref.
+#include "fs/errno_guard.h"
+#include "core/ref.h"
+#include "core/result.h"
+#include "core/types.h"
+#include "fs/abi.h"
+#include "fs/io_buffer.h"
+
+namespace fs {
+
+struct Timespec {
+    i64 sec { 0 };
+    i64 nsec { 0 };
+};
+
+// What stat/statx report, in neutral form; the syscalls lay it out per the ABI.
+struct Stat {
+    u64 dev, ino;
+    u32 mode, nlink, uid, gid;
+    u64 rdev;
+    i64 size, blksize, blocks;
+    Timespec atime, mtime, ctime;
+};
+
+enum class InodeType : u8 { Regular, Directory, Symlink, CharDevice };
+
+class Directory;
+class RamFile;
+class Symlink;
+
+// The device number every inode of the root filesystem reports as st_dev.
+constexpr u64 ROOT_DEV = make_dev(0, 1);
+
+// The clock new and modified inodes are stamped with; the kernel registers it
+// at boot. Without one, times are 0 (the epoch).
+using ClockHook = Timespec (*)();
+void set_clock_hook(ClockHook);
+Timespec now();
+
+class Inode : public core::RefCounted {
+public:
+    InodeType type() const { return m_type; }
+    bool is_regular() const { return m_type == InodeType::Regular; }
+    bool is_directory() const { return m_type == InodeType::Directory; }
+    bool is_symlink() const { return m_type == InodeType::Symlink; }
+    bool is_char_device() const { return m_type == InodeType::CharDevice; }
+    // Downcasts (no RTTI in the kernel); null when the type differs. Defined in fs/ramfs.h.
+    Directory* as_directory();
+    RamFile* as_regular();
+    Symlink* as_symlink();
+
+    u64 ino() const { return m_ino; }
+    u32 mode() const; // S_IFMT | permission bits, as st_mode
+    u32 permissions() const { return m_perms; }
+    void set_permissions(u32 perms) { m_perms = perms & S_IALLUGO; }
+    u32 uid() const { return m_uid; }
+    u32 gid() const { return m_gid; }
+    void set_owner(u32 uid, u32 gid) { m_uid = uid; m_gid = gid; }
+    u32 nlink() const { return m_nlink; }
+    void set_nlink(u32 n) { m_nlink = n; }
+    Timespec mtime() const { return m_mtime; }
+    void set_times(Timespec t) { m_atime = m_mtime = m_ctime = t; }
+    void touch_modified();
+
+    virtual u64 size() const { return 0; }
+    virtual u64 rdev() const { return 0; }
+    // st_blocks, in 512-byte units.
+    virtual u64 blocks() const { return 0; }
+    Stat stat() const;
+
+    // Data access at an explicit offset; OpenFile keeps the file position.
+    // `flags` are the open file's status flags (O_NONBLOCK matters to devices).
+    virtual Result<size_t> read(u64 offset, IoBuffer& buf, size_t n, u32 flags);
+    virtual Result<size_t> write(u64 offset, const IoBuffer& buf, size_t n, u32 flags);
+    virtual ErrorOr truncate(u64 length);
+    // False for stream-like files (the console): lseek/pread/pwrite give ESPIPE.
+    virtual bool is_seekable() const { return true; }
+    // Character devices whose lseek leaves the position at 0 (/dev/null, /dev/zero...).
+    virtual bool seek_is_noop() const { return false; }
+    // A terminal: answers TCGETS/TIOCGWINSZ.
+    virtual bool is_tty() const { return false; }
+    // Called when the inode is opened (a device node with no driver says ENXIO).
+    virtual ErrorOr on_open() { return {}; }
+
+protected:
+    Inode(InodeType type, u32 perms);
+
+private:
+    InodeType m_type;
+    u32 m_perms;
+    u64 m_ino;
+    u32 m_uid { 0 }, m_gid { 0 };
+    u32 m_nlink { 1 };
+    Timespec m_atime, m_mtime, m_ctime;
+};
+
+} // namespace fs

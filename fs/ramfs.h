@@ -1,0 +1,111 @@
+#pragma once
+// The in-memory filesystem the initramfs is unpacked into. A regular file's data
+// stays in the initramfs (which the kernel never frees) until the first write or
+// growth copies it into an owned, growable buffer.
+#include "core/string.h"
+#include "core/vector.h"
+#include "fs/inode.h"
+
+namespace fs {
+
+struct ByteSpan {
+    const u8* data { nullptr };
+    size_t size { 0 };
+};
+
+class RamFile final : public Inode {
+public:
+    static Result<core::Ref<RamFile>> create(u32 perms);
+    // Data referenced in place: zero copy until written.
+    static Result<core::Ref<RamFile>> create_in_place(u32 perms, const u8* data, size_t size);
+    ~RamFile() override;
+
+    u64 size() const override { return m_size; }
+    u64 blocks() const override { return page_round_up(m_size) / 512; }
+    Result<size_t> read(u64 offset, IoBuffer& buf, size_t n, u32 flags) override;
+    Result<size_t> write(u64 offset, const IoBuffer& buf, size_t n, u32 flags) override;
+    ErrorOr truncate(u64 length) override;
+
+    // The whole contents, contiguous and read-only (for the ELF loader). Valid
+    // until the next write or truncate of this file.
+    ByteSpan contents() const { return { m_owned ? m_owned : m_in_place, m_size }; }
+    bool is_in_place() const { return !m_owned && m_size; }
+    // Hard links in the archive carry the data on the last entry only.
+    void set_in_place(const u8* data, size_t size);
+
+private:
+    explicit RamFile(u32 perms) : Inode(InodeType::Regular, perms) {}
+    ErrorOr make_owned(size_t capacity);
+
+    const u8* m_in_place { nullptr };
+    u8* m_owned { nullptr };
+    size_t m_size { 0 };
+    size_t m_capacity { 0 };
+};
+
+class Symlink final : public Inode {
+public:
+    static Result<core::Ref<Symlink>> create(core::StringView target);
+    core::StringView target() const { return m_target.view(); }
+    ErrorOr set_target(core::StringView target);
+    u64 size() const override { return m_target.length(); }
+
+private:
+    Symlink() : Inode(InodeType::Symlink, 0777) {}
+    core::String m_target;
+};
+
+struct DirEntry {
+    core::String name;
+    core::Ref<Inode> inode;
+};
+
+class Directory final : public Inode {
+public:
+    // A directory gets its parent when added to one; until then (and for the
+    // root, always) its ".." is itself.
+    static Result<core::Ref<Directory>> create(u32 perms);
+
+    Directory* parent() { return m_parent ? m_parent : this; }
+    // Looks a name up among the entries ("." and ".." are the path walk's job).
+    core::Ref<Inode> lookup(core::StringView name) const;
+    // EEXIST if the name is taken.
+    ErrorOr add(core::StringView name, core::Ref<Inode> inode);
+    // Adds or replaces (unpacking an archive over an existing tree).
+    ErrorOr put(core::StringView name, core::Ref<Inode> inode);
+    ErrorOr remove(core::StringView name);
+
+    // Entries in the order they were made: getdents reads them by index.
+    size_t entry_count() const { return m_entries.size(); }
+    const DirEntry& entry(size_t i) const { return m_entries[i]; }
+    // The name this directory has in its parent (getcwd); empty for a root.
+    core::StringView name_in_parent();
+
+    // /proc refuses new files; a created file's permissions come from the caller.
+    bool allows_create() const { return m_allows_create; }
+    void set_allows_create(bool v) { m_allows_create = v; }
+
+    // tmpfs reports 20 bytes per entry, counting "." and "..".
+    u64 size() const override { return (m_entries.size() + 2) * 20; }
+    Result<size_t> read(u64, IoBuffer&, size_t, u32) override { return Errno::EISDIR; }
+    Result<size_t> write(u64, const IoBuffer&, size_t, u32) override { return Errno::EISDIR; }
+    ErrorOr truncate(u64) override { return Errno::EISDIR; }
+
+private:
+    explicit Directory(u32 perms) : Inode(InodeType::Directory, perms) {}
+    void linked(Inode& child);
+    void unlinked(Inode& child);
+    i64 index_of(core::StringView name) const;
+
+    // Not a Ref: a child must not keep its parent alive in a cycle. A directory
+    // is only removed when empty, and its own parent pointer is cleared then.
+    Directory* m_parent { nullptr };
+    core::Vector<DirEntry> m_entries;
+    bool m_allows_create { true };
+};
+
+inline Directory* Inode::as_directory() { return is_directory() ? static_cast<Directory*>(this) : nullptr; }
+inline RamFile* Inode::as_regular() { return is_regular() ? static_cast<RamFile*>(this) : nullptr; }
+inline Symlink* Inode::as_symlink() { return is_symlink() ? static_cast<Symlink*>(this) : nullptr; }
+
+} // namespace fs

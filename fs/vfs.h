@@ -1,0 +1,78 @@
+#pragma once
+// The process's view of the file system (root, cwd, descriptors, umask) and
+// the operations the syscalls are made of. Elfin runs one process, so there is
+// one current Context; the unit tests make their own.
+#include "fs/errno_guard.h"
+#include "core/own.h"
+#include "core/ref.h"
+#include "core/string.h"
+#include "fs/fd_table.h"
+#include "fs/initramfs.h"
+#include "fs/open_file.h"
+#include "fs/path.h"
+#include "fs/ramfs.h"
+
+namespace fs {
+
+struct Context {
+    core::Ref<Directory> root;
+    core::Ref<Directory> cwd;
+    FdTable fds;
+    u32 umask { 022 };
+
+    static Result<core::Own<Context>> create(core::Ref<Directory> root);
+};
+
+// ---- Boot: the calls the kernel makes, in this order -----------------------
+
+// Unpacks the initramfs into a new root, adds /dev and /proc (with
+// /proc/self/exe -> the manifest's exe), makes the current Context and moves
+// to the manifest's cwd. `data` must stay mapped for the kernel's life (file
+// data is read in place). EINVAL with `why` set for a corrupt archive or
+// manifest; ENOENT/ENOTDIR when the manifest's cwd is not a directory.
+ErrorOr unpack_initramfs(const u8* data, size_t size, Manifest& manifest, const char** why = nullptr);
+// Opens /dev/console read-write as fd 0 and duplicates it to 1 and 2.
+ErrorOr init_stdio(Context& ctx);
+ErrorOr init_stdio(); // on current()
+
+// The current Context (VERIFYs that unpack_initramfs ran).
+Context& current();
+FdTable& current_fds();
+core::Ref<Directory> cwd();
+
+// Builds a root as unpack_initramfs does, without touching the current Context.
+Result<core::Ref<Directory>> build_root(const u8* data, size_t size, Manifest& manifest,
+    UnpackStats* stats = nullptr, const char** why = nullptr);
+// Points /proc/self/exe at `path` (creating /proc/self if needed).
+ErrorOr set_exe_path(Directory& root, core::StringView path);
+
+// ---- Operations (paths already copied from the program) --------------------
+
+// The directory a relative path starts from: the cwd for AT_FDCWD, else the
+// descriptor's directory (EBADF, ENOTDIR).
+Result<core::Ref<Directory>> base_dir(Context& ctx, int dirfd);
+// Path lookup relative to dirfd. For an absolute path dirfd is ignored.
+Result<LookupResult> lookup_at(Context& ctx, int dirfd, core::StringView path, u32 lookup_flags);
+// The inode a (dirfd, path, AT_* flags) names; AT_EMPTY_PATH with "" names
+// the descriptor itself; AT_SYMLINK_NOFOLLOW stops at a final symlink.
+Result<core::Ref<Inode>> inode_at(Context& ctx, int dirfd, core::StringView path, u32 at_flags);
+
+// open/openat without installing a descriptor (init_stdio, the loader).
+Result<core::Ref<OpenFile>> open_file(Context& ctx, int dirfd, core::StringView path, u32 flags, u32 mode);
+// openat: returns the new descriptor.
+Result<int> open_at(Context& ctx, int dirfd, core::StringView path, u32 flags, u32 mode);
+
+// faccessat2: EINVAL for a bad mode or flags; as root, only X_OK on a
+// non-directory without any x bit is refused (EACCES).
+ErrorOr access_at(Context& ctx, int dirfd, core::StringView path, int mode, u32 at_flags);
+// EACCES unless `inode` is a regular file with an x bit (execve as root).
+ErrorOr check_executable(Inode& inode);
+
+// readlinkat: the target; EINVAL when the path is not a symlink.
+Result<core::String> readlink_at(Context& ctx, int dirfd, core::StringView path);
+
+ErrorOr chdir(Context& ctx, core::StringView path);
+ErrorOr fchdir(Context& ctx, int fd);
+Result<core::String> getcwd(Context& ctx);
+
+} // namespace fs
