@@ -1,0 +1,531 @@
+#!/usr/bin/env python3
+"""Elfin's integration test driver: one case per invocation, one VM per case.
+
+    run_case.py --elfin build/tools/elfin --guest-dir build/test/guest CASE
+    run_case.py --guest-dir build/test/guest --native CASE   (guest programs on the host)
+    run_case.py --list [--native]
+
+A case boots its own VM through `elfin run`, compares what comes back (exit
+code, stdout, stderr) with what it must be, and exits 0 when everything matched,
+1 with the differences on stderr otherwise (77 = skipped). --native runs a guest
+program directly on the host with the same arguments: that proves the guest
+programs' own checks are right, whatever the state of the kernel.
+"""
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+BUSYBOX = "/bin/busybox"
+MEM = "64M"
+RUN_TIMEOUT = 110          # seconds for one `elfin run`; ctest's TIMEOUT is 120
+SKIP = 77
+
+
+class Failure(Exception):
+    pass
+
+
+def show(data, limit=600):
+    """A readable excerpt of program output for a failure message."""
+    if data is None:
+        return "(none)"
+    text = data.decode("utf-8", "backslashreplace") if isinstance(data, bytes) else data
+    if len(text) > limit:
+        text = text[:limit] + f"... ({len(data)} bytes in all)"
+    return repr(text)
+
+
+class Result:
+    def __init__(self, cmd, rc, out, err):
+        self.cmd, self.rc, self.out, self.err = cmd, rc, out, err
+
+    def describe(self):
+        return (f"command: {' '.join(self.cmd)}\nexit code: {self.rc}\n"
+                f"stdout: {show(self.out, 4000)}\nstderr: {show(self.err, 4000)}")
+
+    @property
+    def both(self):
+        return self.out + b"\n" + self.err
+
+
+class Context:
+    def __init__(self, args, tmp):
+        self.elfin = args.elfin
+        self.guest_dir = args.guest_dir
+        self.native = args.native
+        self.tmp = tmp
+        self.log = []
+        # A qemu-system-x86_64 first in PATH that records that it was started,
+        # then runs the real one: tells whether the tool booted a VM.
+        self.shim_dir = os.path.join(tmp, "shim")
+        self.qemu_marker = os.path.join(tmp, "qemu-started")
+        real_qemu = shutil.which("qemu-system-x86_64") or "/usr/bin/qemu-system-x86_64"
+        os.makedirs(self.shim_dir)
+        shim = os.path.join(self.shim_dir, "qemu-system-x86_64")
+        with open(shim, "w") as f:
+            f.write(f"#!/bin/sh\ntouch '{self.qemu_marker}'\nexec '{real_qemu}' \"$@\"\n")
+        os.chmod(shim, 0o755)
+
+    def guest(self, name):
+        path = os.path.join(self.guest_dir, name)
+        if not os.path.isfile(path):
+            raise Failure(f"guest program {path} is missing: build the guest_programs target")
+        return path
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def execute(self, cmd, env=None, stdin=subprocess.DEVNULL):
+        self.log.append(" ".join(cmd))
+        full_env = dict(os.environ)
+        full_env["PATH"] = self.shim_dir + os.pathsep + full_env.get("PATH", "/usr/bin:/bin")
+        if env:
+            full_env.update(env)
+        # A session of its own, so a hung run's QEMU is killed with it.
+        proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=full_env, start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+            raise Failure(f"timed out after {RUN_TIMEOUT} s: {' '.join(cmd)}\n"
+                          f"stdout: {show(out, 4000)}\nstderr: {show(err, 4000)}")
+        rc = proc.returncode
+        if rc < 0:                      # killed by a signal: report it as a shell would
+            rc = 128 - rc
+        return Result(cmd, rc, out, err)
+
+    def elfin_run(self, program, args=(), options=(), mem=MEM):
+        if not self.elfin or not os.path.isfile(self.elfin):
+            raise Failure(f"the elfin tool {self.elfin!r} is missing: build it first")
+        if os.path.exists(self.qemu_marker):
+            os.unlink(self.qemu_marker)
+        cmd = [self.elfin, "run"]
+        if mem:
+            cmd += ["--mem", mem]
+        cmd += list(options) + [program] + list(args)
+        return self.execute(cmd)
+
+    def qemu_started(self):
+        return os.path.exists(self.qemu_marker)
+
+
+# ---------------------------------------------------------------- assertions
+
+def expect_rc(r, want):
+    if r.rc != want:
+        raise Failure(f"expected exit code {want}, got {r.rc}\n{r.describe()}")
+
+
+def expect_out(r, want):
+    if r.out != want:
+        raise Failure(f"stdout differs\nexpected: {show(want)}\n{r.describe()}")
+
+
+def expect_contains(r, data, pattern, what):
+    if not re.search(pattern, data):
+        raise Failure(f"{what}: no match for /{pattern.decode()}/\n{r.describe()}")
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------- guest programs
+
+def make_fixture(root):
+    """The directory files.c expects (see the comment at its top)."""
+    os.makedirs(os.path.join(root, "sub"))
+    with open(os.path.join(root, "hello.txt"), "wb") as f:
+        f.write(b"Hello, Elfin!\n")
+    with open(os.path.join(root, "data.bin"), "wb") as f:
+        f.write(bytes((i * 7 + 3) & 0xFF for i in range(10000)))
+    for name in ("sub/a", "sub/b"):
+        open(os.path.join(root, name), "wb").close()
+    os.symlink("hello.txt", os.path.join(root, "link"))
+    for name in ("hello.txt", "data.bin", "sub/a", "sub/b"):
+        os.chmod(os.path.join(root, name), 0o644)
+    os.chmod(os.path.join(root, "sub"), 0o755)
+    os.chmod(root, 0o755)
+
+
+def bigwrite_pattern(kind):
+    n = 1 << 20
+    if kind == "binary":
+        return bytes((i * 131 + (i >> 10)) & 0xFF for i in range(n))
+    return bytes(10 if i % 64 == 63 else 97 + (i * 7 + i // 64) % 26 for i in range(n))
+
+
+AUXV_ARGS = ["one", "two words", "", "--not-an-option"]
+AUXV_ENV = {"ELFIN_TEST_VAR": "a=b c"}
+
+
+class Guest:
+    """A guest program run in the VM (and natively with --native)."""
+
+    def __init__(self, program, args=(), env=None, rc=0, out=None, fixture=False, check=None,
+                 options=()):
+        self.program, self.args, self.env, self.rc = program, list(args), dict(env or {}), rc
+        self.out, self.fixture, self.check, self.options = out, fixture, check, list(options)
+
+    def run(self, ctx):
+        args, env = list(self.args), dict(self.env)
+        opts = list(self.options)
+        if self.fixture:
+            host_dir = ctx.path("fixture")
+            make_fixture(host_dir)
+            if ctx.native:
+                args = [os.path.realpath(host_dir)] + args
+            else:
+                opts += ["--dir", f"{host_dir}:/fixture"]
+                args = ["/fixture"] + args
+        # fd 1 is the console (a terminal) in the VM and a pipe here.
+        env["EXPECT_STDOUT_TTY"] = "0" if ctx.native else "1"
+        program = ctx.guest(self.program)
+        if ctx.native:
+            r = ctx.execute([program] + args, env=env)
+        else:
+            for k, v in env.items():
+                opts += ["--env", f"{k}={v}"]
+            r = ctx.elfin_run(program, args, opts)
+        expect_rc(r, self.rc)
+        if self.out is not None:
+            expect_out(r, self.out)
+        if self.check:
+            self.check(ctx, r)
+
+
+def check_segv(ctx, r):
+    if not r.out.startswith(b"before the fault\n"):
+        raise Failure(f"the output before the fault is missing\n{r.describe()}")
+    if b"after the fault" in r.out:
+        raise Failure(f"the program ran on past the fault\n{r.describe()}")
+    if not ctx.native:
+        expect_contains(r, r.err, rb"Segmentation fault", "stderr")
+
+
+def check_enosys(ctx, r):
+    if ctx.native:
+        return
+    # The tool reports each syscall the kernel lacks, by name where Linux has one.
+    expect_contains(r, r.both, rb"\btuxcall\b", "the report of the unknown syscall tuxcall")
+    expect_contains(r, r.both, rb"\b400\b", "the report of the unknown syscall 400")
+
+
+def bigwrite_check(kind):
+    def check(ctx, r):
+        want = bigwrite_pattern(kind)
+        if r.out != want:
+            first = next((i for i in range(min(len(want), len(r.out))) if want[i] != r.out[i]),
+                         min(len(want), len(r.out)))
+            raise Failure(f"stdout: {len(r.out)} bytes, sha256 {sha256(r.out)}; expected "
+                          f"{len(want)} bytes, sha256 {sha256(want)}; first difference at byte {first}\n"
+                          f"stderr: {show(r.err, 2000)}")
+    return check
+
+
+HELLO = b"Hello from Elfin\n"
+
+
+class Hello(Guest):
+    def __init__(self, program, e_type, options=(), out_check=None):
+        super().__init__(program, out=HELLO if out_check is None else None, options=options,
+                         check=out_check)
+        self.e_type = e_type
+
+    def run(self, ctx):
+        with open(ctx.guest(self.program), "rb") as f:
+            head = f.read(18)
+        e_type = int.from_bytes(head[16:18], "little")
+        if e_type != self.e_type:
+            raise Failure(f"{self.program} has e_type {e_type}, expected {self.e_type}: the build is wrong")
+        super().run(ctx)
+
+
+def check_trace(ctx, r):
+    if HELLO not in r.both:
+        raise Failure(f"the program's output is missing under --trace\n{r.describe()}")
+    # strace style: `write(1, "Hello from Elfin\n", 17) = 17`
+    expect_contains(r, r.both, rb"(?m)\bwrite\(1, [^\n]*\b17\b", "a traced write(")
+    expect_contains(r, r.both, rb"(?m)\bexit_group\(0\b", "a traced exit_group(")
+
+
+GUESTS = {
+    "files": Guest("files", fixture=True),
+    "memory": Guest("memory"),
+    "memory-pie": Guest("memory-pie"),
+    "process": Guest("process"),
+    "time": Guest("time"),
+    "signals": Guest("signals"),
+    "errors": Guest("errors"),
+    "enosys": Guest("enosys", check=check_enosys),
+    "auxv": Guest("auxv", AUXV_ARGS, AUXV_ENV),
+    "auxv-pie": Guest("auxv-pie", AUXV_ARGS, AUXV_ENV),
+    "auxv-no-aslr": Guest("auxv-pie", AUXV_ARGS, AUXV_ENV, options=["--no-aslr"]),
+    "cxx": Guest("cxx", out=b"cxx: unikernel-xxx 3 14 3.5\n"),
+    "hello": Hello("hello", 2),
+    "hello-pie": Hello("hello-pie", 3),
+    "hello-q35": Hello("hello", 2, options=["--machine", "q35"]),
+    "exit42": Guest("exit42", rc=42, out=b"exiting with 42\natexit ran\n"),
+    "segv": Guest("segv", rc=139, check=check_segv),
+    "bigwrite-binary": Guest("bigwrite", ["binary"], check=bigwrite_check("binary")),
+    "bigwrite-text": Guest("bigwrite", ["text"], check=bigwrite_check("text")),
+}
+# Cases that exist only in the VM: they test the tool, not the program.
+VM_ONLY_GUESTS = {"hello-q35", "auxv-no-aslr"}
+
+
+def case_trace(ctx):
+    r = ctx.elfin_run(ctx.guest("hello"), options=["--trace"])
+    expect_rc(r, 0)
+    check_trace(ctx, r)
+
+
+# ---------------------------------------------------------------- busybox
+
+def busybox_host(args, **kw):
+    return subprocess.run([BUSYBOX] + args, capture_output=True, **kw)
+
+
+def need_busybox():
+    if not os.path.isfile(BUSYBOX):
+        raise Failure(f"{BUSYBOX} is missing: install busybox-static (scripts/setup does)")
+
+
+def case_bb_echo(ctx):
+    need_busybox()
+    host = busybox_host(["echo", "hello"])
+    r = ctx.elfin_run(BUSYBOX, ["echo", "hello"])
+    expect_rc(r, 0)
+    expect_out(r, host.stdout)
+    if host.stdout != b"hello\n":
+        raise Failure(f"the host's busybox echo printed {show(host.stdout)}")
+
+
+def case_bb_uname(ctx):
+    need_busybox()
+    r = ctx.elfin_run(BUSYBOX, ["uname", "-s", "-m"])
+    expect_rc(r, 0)
+    expect_out(r, b"Linux x86_64\n")
+
+
+# Entries the kernel may add to the root next to what the image packs.
+ROOT_MAY_HAVE = {"bin", "dev", "proc", "sys", "tmp", "etc", "usr", "sbin", "run", "var", "busybox"}
+
+
+def case_bb_ls_root(ctx):
+    need_busybox()
+    d = ctx.path("srv")
+    os.makedirs(os.path.join(d, "inner"))
+    with open(os.path.join(d, "inner", "f"), "w") as f:
+        f.write("x\n")
+    with open(ctx.path("x.txt"), "w") as f:
+        f.write("x\n")
+    r = ctx.elfin_run(BUSYBOX, ["ls", "-1a", "/"],
+                      options=["--file", f"{ctx.path('x.txt')}:/data/x.txt", "--dir", f"{d}:/srv"])
+    expect_rc(r, 0)
+    names = r.out.decode("utf-8", "replace").split("\n")
+    if names[-1] != "":
+        raise Failure(f"ls output does not end in a newline\n{r.describe()}")
+    names = set(names[:-1])
+    missing = {".", "..", "data", "srv"} - names
+    if missing:
+        raise Failure(f"ls / lacks {sorted(missing)}\n{r.describe()}")
+    if ".elfin" in names:
+        raise Failure(f"the launch manifest .elfin is visible to the program\n{r.describe()}")
+    extra = names - {".", "..", "data", "srv"} - ROOT_MAY_HAVE
+    if extra:
+        raise Failure(f"ls / shows unexpected entries {sorted(extra)}\n{r.describe()}")
+    r = ctx.elfin_run(BUSYBOX, ["ls", "-1", "/srv/inner"], options=["--dir", f"{d}:/srv"])
+    expect_rc(r, 0)
+    expect_out(r, b"f\n")
+
+
+def case_bb_cat(ctx):
+    need_busybox()
+    import base64
+    raw = os.urandom(150 * 1024)
+    text = b"".join(base64.encodebytes(raw[i:i + 57]) for i in range(0, len(raw), 57))
+    text += "ünïcødé line\nno newline at the end".encode()
+    src = ctx.path("input.txt")
+    with open(src, "wb") as f:
+        f.write(text)
+    r = ctx.elfin_run(BUSYBOX, ["cat", "/in/input.txt"], options=["--file", f"{src}:/in/input.txt"])
+    expect_rc(r, 0)
+    if r.out != text:
+        raise Failure(f"cat printed {len(r.out)} bytes (sha256 {sha256(r.out)}), the file has "
+                      f"{len(text)} (sha256 {sha256(text)})\nstderr: {show(r.err)}")
+    r = ctx.elfin_run(BUSYBOX, ["cat", "/in/missing"], options=["--file", f"{src}:/in/input.txt"])
+    expect_rc(r, 1)
+    expect_contains(r, r.both, rb"No such file or directory", "cat's error")
+
+
+def case_bb_sha256sum(ctx):
+    need_busybox()
+    data = os.urandom(300 * 1024 + 123)
+    src = ctx.path("random.bin")
+    with open(src, "wb") as f:
+        f.write(data)
+    host = subprocess.run(["sha256sum", src], capture_output=True, check=True).stdout
+    want_hash = host.split()[0]
+    if want_hash.decode() != sha256(data):
+        raise Failure("the host's sha256sum disagrees with Python's hashlib")
+    r = ctx.elfin_run(BUSYBOX, ["sha256sum", "/in/random.bin"],
+                      options=["--file", f"{src}:/in/random.bin"])
+    expect_rc(r, 0)
+    expect_out(r, want_hash + b"  /in/random.bin\n")
+
+
+# Builtins only: the kernel has no fork, so no pipes and no command substitution.
+SH_SCRIPT = r'''
+x=5
+y=$((x * 7 + 1))
+echo "x=$x y=$y"
+for i in 1 2 3; do printf '%s-%d\n' "$i" $((i * i)); done
+if [ "$y" -eq 36 ]; then echo "y is 36"; else echo "y is not 36"; fi
+test -n "$x" && echo "x is set"
+[ -z "$unset_var" ] && echo "unset is empty"
+s="hello.tar.gz"
+echo "${#s} ${s%%.*} ${s#*.} ${s%.gz}"
+n=0
+while [ $n -lt 5 ]; do n=$((n + 1)); done
+echo "n=$n"
+add() { echo $(( $1 + $2 )); }
+add 40 2
+case "$s" in *.gz) echo gzip;; *) echo other;; esac
+printf '%05d|%x|%-4s|%s\n' 42 255 ab "quoted words"
+set -- a b c
+echo "$# args: $*"
+false || echo "false failed"
+echo "status $?"
+exit 3
+'''
+
+
+def case_bb_sh(ctx):
+    need_busybox()
+    host = busybox_host(["sh", "-c", SH_SCRIPT], env={"PATH": "/nonexistent"})
+    if host.returncode != 3 or b"y is 36" not in host.stdout:
+        raise Failure(f"the script misbehaves on the host: {host.returncode} {show(host.stdout)}")
+    r = ctx.elfin_run(BUSYBOX, ["sh", "-c", SH_SCRIPT])
+    expect_rc(r, 3)
+    expect_out(r, host.stdout)
+
+
+# ---------------------------------------------------------------- the tool's errors
+
+REASONS = {
+    "not-elf": rb"(?i)not an? (elf|executable)|\belf\b.*(magic|header)|magic",
+    "truncated-header": rb"(?i)truncat|too (short|small)|short|incomplete|end of file",
+    "truncated-segments": rb"(?i)truncat|too (short|small)|short|incomplete|beyond|past|outside|end of file",
+    "elf32": rb"(?i)32-bit|elfclass32|\bclass\b|64-bit",
+    "aarch64": rb"(?i)aarch64|arm64|machine|architecture|x86[-_]64",
+}
+
+
+def bad_elf(ctx, kind):
+    with open(ctx.guest("hello"), "rb") as f:
+        elf = bytearray(f.read())
+    if kind == "not-elf":
+        data = b"#!/bin/sh\necho this is a shell script, not an ELF file\n"
+    elif kind == "truncated-header":
+        data = bytes(elf[:40])
+    elif kind == "truncated-segments":
+        data = bytes(elf[:4096])           # all headers, but the segments end early
+    elif kind == "elf32":
+        elf[4] = 1                         # EI_CLASS = ELFCLASS32
+        elf[18:20] = (3).to_bytes(2, "little")   # EM_386
+        data = bytes(elf)
+    elif kind == "aarch64":
+        elf[18:20] = (183).to_bytes(2, "little")  # EM_AARCH64
+        data = bytes(elf)
+    path = ctx.path(f"bad-{kind}")
+    with open(path, "wb") as f:
+        f.write(data)
+    os.chmod(path, 0o755)
+    return path
+
+
+def tool_error_case(kind):
+    def case(ctx):
+        path = bad_elf(ctx, kind)
+        r = ctx.elfin_run(path)
+        if r.rc == 0:
+            raise Failure(f"elfin accepted a bad program ({kind})\n{r.describe()}")
+        lines = [line for line in r.both.split(b"\n") if line.strip()]
+        if len(lines) != 1:
+            raise Failure(f"expected a one-line message, got {len(lines)} lines\n{r.describe()}")
+        expect_contains(r, lines[0], REASONS[kind], f"the message for {kind}")
+        if ctx.qemu_started():
+            raise Failure(f"elfin started QEMU for a program it cannot run\n{r.describe()}")
+    return case
+
+
+# ---------------------------------------------------------------- the case table
+
+def guest_case(name):
+    def case(ctx):
+        g = GUESTS[name]
+        g.run(ctx)
+    return case
+
+
+CASES = {}            # name -> (function, label)
+for _name in GUESTS:
+    CASES[_name] = (guest_case(_name), "guest")
+CASES["trace"] = (case_trace, "integration")
+CASES["bb-echo"] = (case_bb_echo, "integration")
+CASES["bb-uname"] = (case_bb_uname, "integration")
+CASES["bb-ls-root"] = (case_bb_ls_root, "integration")
+CASES["bb-cat"] = (case_bb_cat, "integration")
+CASES["bb-sha256sum"] = (case_bb_sha256sum, "integration")
+CASES["bb-sh"] = (case_bb_sh, "integration")
+for _kind in REASONS:
+    CASES[f"tool-error-{_kind}"] = (tool_error_case(_kind), "integration")
+
+NATIVE_CASES = [n for n in GUESTS if n not in VM_ONLY_GUESTS]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--elfin", help="the elfin tool")
+    ap.add_argument("--guest-dir", help="where the guest programs were built")
+    ap.add_argument("--native", action="store_true", help="run a guest program on the host")
+    ap.add_argument("--list", action="store_true", help="print the case names (NAME LABEL)")
+    ap.add_argument("case", nargs="?")
+    args = ap.parse_args()
+
+    if args.list:
+        for name in (NATIVE_CASES if args.native else CASES):
+            print(name, "native" if args.native else CASES[name][1])
+        return 0
+    if args.case not in (NATIVE_CASES if args.native else CASES):
+        ap.error(f"unknown case {args.case!r} (--list shows them)")
+    if args.native and args.case not in GUESTS:
+        ap.error("--native runs guest programs only")
+    if args.guest_dir:
+        args.guest_dir = os.path.abspath(args.guest_dir)
+    if args.elfin:
+        args.elfin = os.path.abspath(args.elfin)
+
+    with tempfile.TemporaryDirectory(prefix=f"elfin-{args.case}-") as tmp:
+        ctx = Context(args, tmp)
+        try:
+            CASES[args.case][0](ctx)
+        except Failure as f:
+            print(f"FAIL {args.case}: {f}", file=sys.stderr)
+            return 1
+    print(f"PASS {args.case}{' (native)' if args.native else ''}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
