@@ -1,0 +1,26 @@
+#pragma once
+// Small host file helpers with one-line errors.
+#include "tools/expected.h"
+#include <string>
+#include <string_view>
+
+namespace elfin {
+
+// Reads a whole file; `name` is how errors refer to it.
+Expected<std::string> read_file(const std::string& path, const std::string& name);
+
+// Writes `path` atomically (a temporary beside it, then rename) with `mode`.
+Status write_file_atomic(const std::string& path, std::string_view data, unsigned mode = 0644);
+
+// Copies a file atomically, keeping its permission bits.
+Status copy_file_atomic(const std::string& from, const std::string& to);
+
+// mkdir -p.
+Status make_dirs(const std::string& path);
+
+// The directory of this executable (from /proc/self/exe).
+std::string self_dir();
+
+std::string error_text(int err);
+
+} // namespace elfin

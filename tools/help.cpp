@@ -1,0 +1,133 @@
+// What `elfin --help` and `elfin help TOPIC` print.
+#include "tools/options.h"
+#include "tools/version.h"
+
+namespace elfin {
+
+namespace {
+
+constexpr const char* OVERVIEW = R"(elfin - run one static Linux x86-64 program as a unikernel in its own VM
+
+Usage:
+  elfin run [options] PROGRAM [ARGS...]
+      Boot PROGRAM under QEMU. Its output is on your terminal and its exit
+      status is elfin's exit status.
+  elfin build [options] PROGRAM [ARGS...] -o DIR
+      Write DIR/elfin-kernel, DIR/initramfs.cpio and DIR/run, a shell script
+      that boots the same VM without elfin.
+  elfin check PROGRAM
+      Say whether Elfin can run PROGRAM (and why not).
+  elfin help [run|build|check]
+  elfin --version
+
+Examples:
+  elfin run /bin/busybox echo hello
+  elfin run --mem 512M --dir ./site:/srv ./server --port 8080
+  elfin build ./hello world -o out && out/run
+
+See 'elfin help run' for every option and for what the exit status means.
+)";
+
+constexpr const char* RUN_OPTIONS = R"(
+Options:
+  -m, --mem SIZE        guest memory, e.g. 64M, 512M, 2G (default 128M)
+  -e, --env NAME=VALUE  set a variable in the program's environment (repeatable);
+                        --env NAME copies NAME's value from here. The default
+                        environment is PATH=/usr/local/bin:/usr/bin:/bin, HOME=/
+                        and TERM (yours, or linux).
+      --file HOST[:GUEST]
+                        copy a file into the image (repeatable); without GUEST
+                        it goes to the same absolute path. Symlinks are followed.
+      --dir HOST[:GUEST]
+                        copy a directory tree into the image (repeatable), keeping
+                        modes and symlinks
+      --cwd DIR         the program's working directory (default /)
+      --machine microvm|q35
+                        QEMU machine type (default microvm)
+      --smp N           number of virtual CPUs (default 1)
+      --accel kvm|tcg|auto
+                        accelerator (default auto: KVM when /dev/kvm can be
+                        opened, otherwise TCG, which is slower)
+      --kernel PATH     Elfin kernel to boot (default $ELFIN_KERNEL, or
+                        ../kernel/elfin-kernel next to this tool)
+      --trace           the kernel prints every system call, strace-style
+      --no-aslr         fixed load, stack and mmap addresses
+      --kernel-debug    verbose kernel log on the console
+  -v, --verbose         show what elfin does, including the QEMU command line
+  -h, --help            this help
+)";
+
+constexpr const char* RUN_ONLY = R"(      --gdb             start QEMU's gdb stub (port 1234) and wait for a debugger
+      --timeout TIME    stop the VM after TIME (30, 30s, 5m, 1h); exit status 124
+      --no-cache        build the image again even if an identical one is cached
+)";
+
+constexpr const char* RUN_TAIL = R"(
+PROGRAM is a path on this machine (or a name looked up in $PATH). It is packed
+into the image at the same absolute path, and argv[0] is PROGRAM as you wrote
+it. Everything after PROGRAM is passed to the program, options included; use
+'--' before a PROGRAM whose name starts with '-'.
+
+Exit status:
+  0-255   the program's own exit status
+  128+N   the program was killed by signal N (elfin names it on stderr,
+          e.g. "Segmentation fault" for 139)
+  1       elfin could not build the image or start QEMU, or QEMU failed
+  2       the command line is wrong
+  70      the Elfin kernel panicked (the panic text is printed)
+  71      the VM stopped without reporting how the program ended
+  124     --timeout expired
+  130     interrupted (Ctrl-C)
+
+Environment:
+  ELFIN_KERNEL         kernel to boot when --kernel is not given
+  ELFIN_QEMU           QEMU binary (default qemu-system-x86_64 from $PATH)
+  ELFIN_ALLOW_DYNAMIC  set to 1 to pack dynamically linked programs and their
+                       loader (not supported by the kernel yet)
+  XDG_CACHE_HOME       images are cached in $XDG_CACHE_HOME/elfin
+                       (default ~/.cache/elfin)
+)";
+
+constexpr const char* BUILD_HEAD = R"(Usage: elfin build [options] PROGRAM [ARGS...] -o DIR
+
+Writes into DIR (created if needed):
+  elfin-kernel      the kernel
+  initramfs.cpio    the image: PROGRAM, the --file/--dir contents and the launch
+                    manifest (argv, environment, working directory)
+  run               a POSIX sh script that boots them with QEMU; extra arguments
+                    to it are passed to QEMU (e.g. DIR/run -s -S for gdb). Its
+                    exit status is the program's, as with elfin run.
+-o DIR may also come first (needed to pass -o as the program's last argument).
+)";
+
+constexpr const char* CHECK_TEXT = R"(Usage: elfin check [-v] PROGRAM
+
+Checks that PROGRAM is an x86-64 Linux ELF executable Elfin can load, and says
+what is wrong otherwise. With -v it also describes the program (static or
+dynamic, PIE, entry point, TLS). Exit status 0 when Elfin can run it, 1 if not.
+)";
+
+} // namespace
+
+bool is_help_topic(std::string_view topic)
+{
+    return topic == "run" || topic == "build" || topic == "check";
+}
+
+std::string help_text(std::string_view topic)
+{
+    if (topic == "run")
+        return std::string("Usage: elfin run [options] PROGRAM [ARGS...]\n\nBoots PROGRAM in a VM under QEMU and waits for it.\n")
+            + RUN_OPTIONS + RUN_ONLY + RUN_TAIL;
+    if (topic == "build")
+        return std::string(BUILD_HEAD) + RUN_OPTIONS + "  -o, --output DIR      where to write (required)\n";
+    if (topic == "check") return CHECK_TEXT;
+    return OVERVIEW;
+}
+
+std::string version_text()
+{
+    return std::string("elfin ") + VERSION + "\n";
+}
+
+} // namespace elfin

@@ -1,0 +1,249 @@
+#include "tools/launcher.h"
+
+#include "tools/file_util.h"
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace elfin {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Grace given to QEMU between SIGTERM and SIGKILL.
+constexpr auto KILL_GRACE = std::chrono::seconds(2);
+
+struct Fd {
+    int fd = -1;
+    Fd() = default;
+    explicit Fd(int f) : fd(f) { }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() { reset(); }
+    void reset()
+    {
+        if (fd >= 0) close(fd);
+        fd = -1;
+    }
+};
+
+// Restores the terminal if QEMU dies without undoing its raw mode.
+class TerminalGuard {
+public:
+    TerminalGuard() { m_saved = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &m_tio) == 0; }
+    ~TerminalGuard()
+    {
+        if (m_saved) tcsetattr(STDIN_FILENO, TCSANOW, &m_tio);
+    }
+
+private:
+    termios m_tio {};
+    bool m_saved = false;
+};
+
+// The signals elfin handles itself while QEMU runs; blocked and read from a signalfd.
+sigset_t handled_signals()
+{
+    sigset_t s;
+    sigemptyset(&s);
+    for (int sig : { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGPIPE }) sigaddset(&s, sig);
+    return s;
+}
+
+[[noreturn]] void exec_child(const std::vector<std::string>& argv, int status_w, int stderr_w, const sigset_t& old_mask, pid_t parent)
+{
+    // QEMU must not outlive elfin, even if elfin is SIGKILLed.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    if (dup2(status_w, STATUS_FD) < 0 || dup2(stderr_w, STDERR_FILENO) < 0) _exit(127);
+    for (int sig : { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGPIPE }) signal(sig, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    dprintf(STDERR_FILENO, "cannot start %s: %s\n", args[0], std::strerror(errno));
+    _exit(127);
+}
+
+} // namespace
+
+std::string find_in_path(const std::string& name)
+{
+    if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";
+    const char* path = std::getenv("PATH");
+    std::string p = path ? path : "/usr/local/bin:/usr/bin:/bin";
+    size_t i = 0;
+    while (i <= p.size()) {
+        size_t j = p.find(':', i);
+        if (j == std::string::npos) j = p.size();
+        std::string cand = (j > i ? p.substr(i, j - i) : ".") + "/" + name;
+        struct stat st;
+        if (stat(cand.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(cand.c_str(), X_OK) == 0) return cand;
+        i = j + 1;
+    }
+    return "";
+}
+
+bool kvm_usable()
+{
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0) return false;
+    close(fd);
+    return true;
+}
+
+Expected<LaunchResult> launch_qemu(const std::vector<std::string>& argv, const LaunchOptions& lo)
+{
+    auto say = [&](const std::string& s) {
+        if (lo.say) lo.say(s);
+    };
+    int sp[2], ep[2];
+    if (pipe2(sp, O_CLOEXEC) != 0 || pipe2(ep, O_CLOEXEC) != 0)
+        return Error { "cannot create a pipe: " + error_text(errno) };
+    Fd status_r(sp[0]), status_w(sp[1]), err_r(ep[0]), err_w(ep[1]);
+    // With stdin closed, QEMU's stdio console would take over whatever file it opens first.
+    if (fcntl(STDIN_FILENO, F_GETFD) < 0) {
+        int null = open("/dev/null", O_RDONLY);
+        if (null >= 0 && null != STDIN_FILENO) dup2(null, STDIN_FILENO), close(null);
+    }
+
+    sigset_t handled = handled_signals(), old_mask;
+    sigprocmask(SIG_BLOCK, &handled, &old_mask);
+    Fd sfd(signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK));
+    if (sfd.fd < 0) {
+        sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+        return Error { "cannot watch signals: " + error_text(errno) };
+    }
+
+    TerminalGuard terminal;
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+        return Error { "cannot start QEMU: " + error_text(errno) };
+    }
+    if (pid == 0) exec_child(argv, status_w.fd, err_w.fd, old_mask, parent);
+    status_w.reset();
+    err_w.reset();
+
+    LaunchResult r;
+    StatusParser parser;
+    bool exited = false;
+    int wstatus = 0;
+    auto start = Clock::now();
+    bool killing = false;
+    Clock::time_point kill_at {}; // when killing: SIGKILL QEMU if still there by then
+    auto stop_qemu = [&] {
+        if (!exited && !killing) {
+            kill(pid, SIGTERM);
+            killing = true;
+            kill_at = Clock::now() + KILL_GRACE;
+        }
+    };
+
+    // Until QEMU is gone and both pipes are drained.
+    while (!exited || status_r.fd >= 0 || err_r.fd >= 0) {
+        int timeout_ms = -1;
+        auto now = Clock::now();
+        auto bound = [&](Clock::time_point t) {
+            auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - now).count() + 1;
+            ms = std::max<long long>(ms, 0);
+            if (timeout_ms < 0 || ms < timeout_ms) timeout_ms = static_cast<int>(ms);
+        };
+        if (lo.timeout_s && !r.end.timed_out) bound(start + std::chrono::seconds(lo.timeout_s));
+        if (killing) bound(kill_at);
+        if (exited) bound(now + std::chrono::milliseconds(500)); // a grandchild holding a pipe must not hang us
+
+        pollfd fds[3] = { { sfd.fd, POLLIN, 0 }, { status_r.fd, POLLIN, 0 }, { err_r.fd, POLLIN, 0 } };
+        int n = poll(fds, 3, timeout_ms);
+        if (n < 0 && errno != EINTR) break;
+        now = Clock::now();
+        if (n == 0 && exited) break;
+        if (lo.timeout_s && !r.end.timed_out && now >= start + std::chrono::seconds(lo.timeout_s) && !exited) {
+            r.end.timed_out = true;
+            r.end.timeout_s = lo.timeout_s;
+            stop_qemu();
+        }
+        if (killing && now >= kill_at && !exited) {
+            kill(pid, SIGKILL);
+            kill_at = now + std::chrono::hours(1);
+        }
+        if (n <= 0) continue;
+
+        if (fds[0].revents & POLLIN) {
+            signalfd_siginfo si;
+            while (read(sfd.fd, &si, sizeof si) == sizeof si) {
+                int sig = static_cast<int>(si.ssi_signo);
+                if (sig == SIGCHLD || sig == SIGPIPE) continue;
+                // A Ctrl-C on the terminal reaches QEMU as well (same process
+                // group); a signal sent to elfin alone is passed on.
+                if (!r.end.interrupted_by) r.end.interrupted_by = sig == SIGQUIT ? SIGINT : sig;
+                stop_qemu();
+            }
+        }
+        char buf[4096];
+        if (status_r.fd >= 0 && fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t k = read(status_r.fd, buf, sizeof buf);
+            if (k > 0) {
+                for (auto& m : parser.feed(std::string_view(buf, static_cast<size_t>(k)))) say(m);
+            } else if (k == 0 || errno != EINTR) {
+                for (auto& m : parser.finish()) say(m);
+                status_r.reset();
+            }
+        }
+        if (err_r.fd >= 0 && fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t k = read(err_r.fd, buf, sizeof buf);
+            if (k > 0) {
+                std::string_view chunk(buf, static_cast<size_t>(k));
+                if (lo.verbose) {
+                    ssize_t ignored = write(STDERR_FILENO, chunk.data(), chunk.size());
+                    (void)ignored;
+                }
+                if (r.end.stderr_text.size() < 64 * 1024) r.end.stderr_text.append(chunk);
+            } else if (k == 0 || errno != EINTR) {
+                err_r.reset();
+            }
+        }
+        if (!exited) {
+            pid_t w = waitpid(pid, &wstatus, WNOHANG);
+            if (w == pid) exited = true;
+        }
+    }
+    if (!exited) {
+        // Only reached on a poll failure: make sure QEMU is gone.
+        kill(pid, SIGKILL);
+        waitpid(pid, &wstatus, 0);
+    }
+    for (auto& m : parser.finish()) say(m);
+    sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+
+    if (WIFSIGNALED(wstatus)) r.end.exited = false, r.end.code = WTERMSIG(wstatus);
+    else r.end.code = WEXITSTATUS(wstatus);
+    // QEMU's own message when we (or the terminal) stopped it is noise.
+    if (r.end.interrupted_by || r.end.timed_out) {
+        auto& t = r.end.stderr_text;
+        if (auto p = t.find("terminating on signal"); p != std::string::npos) {
+            auto start_line = t.rfind('\n', p);
+            auto end_line = t.find('\n', p);
+            t.erase(start_line == std::string::npos ? 0 : start_line + 1,
+                end_line == std::string::npos ? std::string::npos : end_line - (start_line == std::string::npos ? 0 : start_line + 1) + 1);
+        }
+    }
+    r.report = parser.report();
+    return r;
+}
+
+} // namespace elfin

@@ -1,0 +1,38 @@
+#pragma once
+// Runs QEMU with the console on our stdio and the status channel on a pipe,
+// forwards SIGINT/SIGTERM/SIGHUP, and never leaves QEMU behind.
+#include "tools/expected.h"
+#include "tools/status.h"
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace elfin {
+
+// QEMU opens the status channel at this path: the pipe's write end is placed
+// on this descriptor in QEMU's process.
+constexpr int STATUS_FD = 3;
+constexpr const char* STATUS_PATH = "/dev/fd/3";
+
+struct LaunchResult {
+    StatusReport report;
+    QemuEnd end;
+};
+
+struct LaunchOptions {
+    unsigned timeout_s = 0;
+    bool verbose = false;
+    // Prints a line for the person (unknown syscalls as they come, -v notes).
+    std::function<void(const std::string&)> say;
+};
+
+// `argv[0]` is looked up in $PATH. Fails only when QEMU cannot be started.
+Expected<LaunchResult> launch_qemu(const std::vector<std::string>& argv, const LaunchOptions& lo);
+
+// Full path of `name` in $PATH, or empty.
+std::string find_in_path(const std::string& name);
+
+// True when /dev/kvm can be opened read-write.
+bool kvm_usable();
+
+} // namespace elfin

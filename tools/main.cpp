@@ -1,0 +1,205 @@
+// The CLI edge of `elfin`: turns the library's results into messages on
+// stderr and an exit status. The only place exceptions are caught.
+#include "tools/file_util.h"
+#include "tools/image.h"
+#include "tools/launcher.h"
+#include "tools/manifest.h"
+#include "tools/options.h"
+#include "tools/program.h"
+#include "tools/qemu_cmdline.h"
+#include "tools/status.h"
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace elfin;
+
+namespace {
+
+void say(const std::string& line)
+{
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+std::optional<std::string> host_getenv(const std::string& name)
+{
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+}
+
+std::string current_dir()
+{
+    char buf[4096];
+    if (getcwd(buf, sizeof buf)) return buf;
+    return "/";
+}
+
+Expected<std::string> find_kernel(const Options& o)
+{
+    std::string path, how;
+    if (!o.kernel.empty()) path = o.kernel, how = "--kernel";
+    else if (auto e = host_getenv("ELFIN_KERNEL"); e && !e->empty()) path = *e, how = "$ELFIN_KERNEL";
+    else path = self_dir() + "/../kernel/elfin-kernel", how = "";
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (!how.empty()) return Error { how + ": no kernel at " + path };
+        return Error { "the Elfin kernel is not built yet (looked for " + path
+            + "): build it with scripts/elfin (which builds everything) or ninja -C build, or pass --kernel PATH" };
+    }
+    if (path[0] != '/') path = current_dir() + "/" + path;
+    return path;
+}
+
+struct Prepared {
+    Program program;
+    ImagePlan plan;
+    std::string kernel;
+};
+
+Expected<Prepared> prepare(const Options& o, const std::string& cwd)
+{
+    auto allow = host_getenv("ELFIN_ALLOW_DYNAMIC");
+    bool allow_dynamic = allow && *allow == "1";
+    std::string contents;
+    Prepared p;
+    p.program = ELFIN_TRY(load_program(o.program, cwd, host_getenv("PATH").value_or(""), allow_dynamic, contents));
+    if (!p.program.interp.empty()) say("elfin: warning: " + o.program + " is dynamically linked; packing its loader " + p.program.interp + " (ELFIN_ALLOW_DYNAMIC=1)");
+    Manifest m;
+    m.exe = p.program.guest_path;
+    m.args.push_back(o.program);
+    m.args.insert(m.args.end(), o.args.begin(), o.args.end());
+    m.env = ELFIN_TRY(program_environment(o.env_overrides, host_getenv));
+    m.cwd = o.cwd;
+    p.kernel = ELFIN_TRY(find_kernel(o));
+    p.plan = ELFIN_TRY(plan_image(o, p.program, m));
+    if (o.verbose)
+        for (auto& w : p.plan.warnings) say("elfin: " + w);
+    return p;
+}
+
+Expected<int> command_run(const Options& o, const std::string& cwd)
+{
+    std::string qemu = host_getenv("ELFIN_QEMU").value_or("qemu-system-x86_64");
+    std::string qemu_path = find_in_path(qemu);
+    if (qemu_path.empty())
+        return Error { qemu + " not found: install qemu-system-x86 (apt-get install qemu-system-x86) or run scripts/setup" };
+    bool kvm = false;
+    if (o.accel == Accel::Kvm) {
+        if (!kvm_usable()) return Error { "--accel kvm: /dev/kvm cannot be opened read-write (is KVM available, and are you in the kvm group?)" };
+        kvm = true;
+    } else if (o.accel == Accel::Auto) {
+        kvm = kvm_usable();
+    }
+    auto p = ELFIN_TRY(prepare(o, cwd));
+    auto image = ELFIN_TRY(cached_image(p.plan, default_cache_dir(), o.no_cache));
+    if (o.verbose) {
+        say("elfin: " + std::string(image.hit ? "image (cached): " : "image built: ") + image.path);
+        say(kvm ? "elfin: using KVM" : "elfin: using TCG (no KVM): slower");
+    }
+    QemuConfig c;
+    c.qemu = qemu_path;
+    c.machine = o.machine;
+    c.kvm = kvm;
+    c.smp = o.smp;
+    c.mem_mib = o.mem_mib;
+    c.kernel = p.kernel;
+    c.initrd = image.path;
+    c.append = kernel_cmdline(o);
+    c.status_path = STATUS_PATH;
+    c.gdb = o.gdb;
+    auto argv = qemu_command_line(c);
+    if (o.verbose) say("elfin: " + shell_join(argv) + " " + std::to_string(STATUS_FD) + ">status-pipe");
+    if (o.gdb) {
+        say("elfin: QEMU is waiting for a debugger on port 1234; attach with:");
+        say("  " + gdb_attach_command(p.kernel));
+    }
+    LaunchOptions lo;
+    lo.timeout_s = o.timeout_s;
+    lo.verbose = o.verbose;
+    lo.say = say;
+    auto result = launch_qemu(argv, lo);
+    if (image.temporary) unlink(image.path.c_str());
+    if (!result) return result.error();
+    auto outcome = decide_outcome(result->report, result->end);
+    for (auto& m : outcome.messages) say(m);
+    if (o.verbose) {
+        for (auto& l : result->report.other_lines) say("elfin: status channel: " + l);
+        for (auto& n : outcome.notes) say(n);
+    }
+    return outcome.exit_code;
+}
+
+Expected<int> command_build(const Options& o, const std::string& cwd)
+{
+    auto p = ELFIN_TRY(prepare(o, cwd));
+    ELFIN_TRY(make_dirs(o.output));
+    ELFIN_TRY(copy_file_atomic(p.kernel, o.output + "/elfin-kernel"));
+    ELFIN_TRY(write_image(p.plan, o.output + "/initramfs.cpio"));
+    std::string what = shell_join([&] {
+        std::vector<std::string> v { o.program };
+        v.insert(v.end(), o.args.begin(), o.args.end());
+        return v;
+    }());
+    ELFIN_TRY(write_file_atomic(o.output + "/run", run_script(o, what), 0755));
+    std::string dir = o.output;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    say("elfin: wrote " + dir + "/elfin-kernel, " + dir + "/initramfs.cpio and " + dir + "/run; start it with "
+        + shell_quote(dir.find('/') == std::string::npos ? "./" + dir + "/run" : dir + "/run"));
+    return 0;
+}
+
+Expected<int> command_check(const Options& o, const std::string& cwd)
+{
+    auto allow = host_getenv("ELFIN_ALLOW_DYNAMIC");
+    std::string contents;
+    auto p = ELFIN_TRY(load_program(o.program, cwd, host_getenv("PATH").value_or(""), allow && *allow == "1", contents));
+    if (o.verbose) std::cout << describe_program(p, contents.size()) << "\n";
+    else std::cout << o.program << ": Elfin can run it\n";
+    return 0;
+}
+
+int run_cli(int argc, char** argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) {
+        std::fputs(help_text("").c_str(), stderr);
+        return EXIT_USAGE;
+    }
+    std::string cwd = current_dir();
+    auto parsed = parse_command_line(args, cwd);
+    if (!parsed) {
+        say("elfin: " + parsed.error().message);
+        return parsed.error().exit_code;
+    }
+    auto& o = *parsed;
+    Expected<int> r = 0;
+    switch (o.command) {
+    case Command::Help: std::cout << help_text(o.help_topic); return 0;
+    case Command::Version: std::cout << version_text(); return 0;
+    case Command::Check: r = command_check(o, cwd); break;
+    case Command::Run: r = command_run(o, cwd); break;
+    case Command::Build: r = command_build(o, cwd); break;
+    }
+    if (!r) {
+        say("elfin: " + r.error().message);
+        return r.error().exit_code;
+    }
+    return *r;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        return run_cli(argc, argv);
+    } catch (const std::exception& e) {
+        say(std::string("elfin: internal error: ") + e.what());
+        return 1;
+    }
+}

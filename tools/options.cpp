@@ -1,0 +1,335 @@
+#include "tools/options.h"
+
+#include "tools/cpio.h"
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+
+namespace elfin {
+
+namespace {
+
+enum Applies : unsigned { RUN = 1, BUILD = 2, CHECK = 4 };
+
+struct OptionSpec {
+    std::string_view name;  // long form, with the dashes
+    char short_name;        // 0: none
+    bool takes_value;
+    unsigned applies;
+};
+
+constexpr std::array OPTION_SPECS = {
+    OptionSpec { "--mem", 'm', true, RUN | BUILD },
+    OptionSpec { "--env", 'e', true, RUN | BUILD },
+    OptionSpec { "--file", 0, true, RUN | BUILD },
+    OptionSpec { "--dir", 0, true, RUN | BUILD },
+    OptionSpec { "--cwd", 0, true, RUN | BUILD },
+    OptionSpec { "--machine", 0, true, RUN | BUILD },
+    OptionSpec { "--smp", 0, true, RUN | BUILD },
+    OptionSpec { "--accel", 0, true, RUN | BUILD },
+    OptionSpec { "--kernel", 0, true, RUN | BUILD },
+    OptionSpec { "--trace", 0, false, RUN | BUILD },
+    OptionSpec { "--no-aslr", 0, false, RUN | BUILD },
+    OptionSpec { "--kernel-debug", 0, false, RUN | BUILD },
+    OptionSpec { "--gdb", 0, false, RUN },
+    OptionSpec { "--timeout", 0, true, RUN },
+    OptionSpec { "--no-cache", 0, false, RUN },
+    OptionSpec { "--output", 'o', true, BUILD },
+    OptionSpec { "--verbose", 'v', false, RUN | BUILD | CHECK },
+    OptionSpec { "--help", 'h', false, RUN | BUILD | CHECK },
+};
+
+std::string_view command_name(Command c)
+{
+    switch (c) {
+    case Command::Run: return "run";
+    case Command::Build: return "build";
+    case Command::Check: return "check";
+    default: return "";
+    }
+}
+
+unsigned command_bit(Command c)
+{
+    switch (c) {
+    case Command::Run: return RUN;
+    case Command::Build: return BUILD;
+    case Command::Check: return CHECK;
+    default: return 0;
+    }
+}
+
+Expected<unsigned> parse_uint(std::string_view text, std::string_view option, unsigned lo, unsigned hi)
+{
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi)
+        return usage_error(std::string(option) + " wants a whole number from " + std::to_string(lo) + " to "
+            + std::to_string(hi) + ", not '" + std::string(text) + "'");
+    return v;
+}
+
+Expected<unsigned> parse_duration(std::string_view text)
+{
+    unsigned scale = 1;
+    if (!text.empty()) {
+        switch (text.back()) {
+        case 's': scale = 1, text.remove_suffix(1); break;
+        case 'm': scale = 60, text.remove_suffix(1); break;
+        case 'h': scale = 3600, text.remove_suffix(1); break;
+        default: break;
+        }
+    }
+    auto r = parse_uint(text, "--timeout", 1, 7 * 24 * 3600);
+    if (!r) return usage_error("--timeout wants a duration like 30, 30s, 5m or 1h, not '" + std::string(text) + "'");
+    return *r * scale;
+}
+
+size_t edit_distance(std::string_view a, std::string_view b)
+{
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); j++) row[j] = j;
+    for (size_t i = 1; i <= a.size(); i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); j++) {
+            size_t up = row[j];
+            row[j] = std::min({ row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1]) });
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string unknown_option_message(std::string_view arg, Command cmd)
+{
+    std::string msg = "unknown option '" + std::string(arg) + "'";
+    auto s = suggest_option(arg.substr(0, arg.find('=')));
+    if (!s.empty()) msg += " (did you mean " + s + "?)";
+    msg += "; see 'elfin help " + std::string(command_name(cmd)) + "'";
+    return msg;
+}
+
+Status apply(Options& o, const OptionSpec& spec, std::string_view value, std::string_view cwd)
+{
+    auto n = spec.name;
+    if (n == "--mem") o.mem_mib = ELFIN_TRY(parse_mem_size(value));
+    else if (n == "--env") {
+        auto key = value.substr(0, value.find('='));
+        if (key.empty()) return usage_error("--env wants NAME=value (or NAME to copy it from here), not '" + std::string(value) + "'");
+        o.env_overrides.emplace_back(value);
+    } else if (n == "--file") o.files.push_back(ELFIN_TRY(parse_mapping(value, n, cwd)));
+    else if (n == "--dir") o.dirs.push_back(ELFIN_TRY(parse_mapping(value, n, cwd)));
+    else if (n == "--cwd") {
+        if (value.empty() || value[0] != '/') return usage_error("--cwd wants an absolute path in the image, not '" + std::string(value) + "'");
+        o.cwd = "/" + ELFIN_TRY(normalize_guest_path(value));
+    } else if (n == "--machine") {
+        if (value == "microvm") o.machine = Machine::Microvm;
+        else if (value == "q35") o.machine = Machine::Q35;
+        else return usage_error("--machine wants microvm or q35, not '" + std::string(value) + "'");
+    } else if (n == "--smp") o.smp = ELFIN_TRY(parse_uint(value, n, 1, 255));
+    else if (n == "--accel") {
+        if (value == "auto") o.accel = Accel::Auto;
+        else if (value == "kvm") o.accel = Accel::Kvm;
+        else if (value == "tcg") o.accel = Accel::Tcg;
+        else return usage_error("--accel wants kvm, tcg or auto, not '" + std::string(value) + "'");
+    } else if (n == "--kernel") {
+        if (value.empty()) return usage_error("--kernel wants the path of an Elfin kernel");
+        o.kernel = value;
+    } else if (n == "--timeout") o.timeout_s = ELFIN_TRY(parse_duration(value));
+    else if (n == "--output") {
+        if (value.empty()) return usage_error("-o wants a directory");
+        o.output = value;
+    } else if (n == "--trace") o.trace = true;
+    else if (n == "--no-aslr") o.no_aslr = true;
+    else if (n == "--kernel-debug") o.kernel_debug = true;
+    else if (n == "--gdb") o.gdb = true;
+    else if (n == "--no-cache") o.no_cache = true;
+    else if (n == "--verbose") o.verbose = true;
+    return Ok {};
+}
+
+const OptionSpec* find_spec(std::string_view arg)
+{
+    for (auto& s : OPTION_SPECS) {
+        if (arg == s.name) return &s;
+        if (s.short_name && arg.size() == 2 && arg[0] == '-' && arg[1] == s.short_name) return &s;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+Expected<uint64_t> parse_mem_size(std::string_view text)
+{
+    auto bad = [&] {
+        return usage_error("--mem wants a size like 64M, 512M or 2G, not '" + std::string(text) + "'");
+    };
+    uint64_t n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || ec != std::errc() || end == text.data()) return bad();
+    std::string suffix(end, text.data() + text.size());
+    for (auto& c : suffix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (suffix.size() >= 2 && suffix.ends_with("ib")) suffix.erase(suffix.size() - 2, 1); // "MiB" → "mb"
+    if (suffix.size() == 2 && suffix.back() == 'b') suffix.pop_back();                      // "MB" → "m"
+    unsigned shift;
+    if (suffix.empty() || suffix == "m") shift = 20; // a bare number is MiB, as QEMU's -m
+    else if (suffix == "k") shift = 10;
+    else if (suffix == "g") shift = 30;
+    else if (suffix == "t") shift = 40;
+    else return bad();
+    if (n > (UINT64_MAX >> shift)) return usage_error("--mem " + std::string(text) + " is absurdly large");
+    uint64_t bytes = n << shift;
+    if (bytes % (1u << 20)) return usage_error("--mem wants whole megabytes, not '" + std::string(text) + "'");
+    uint64_t mib = bytes >> 20;
+    if (mib < 16) return usage_error("--mem " + std::string(text) + " is too small: Elfin needs at least 16M");
+    if (mib > (1u << 20)) return usage_error("--mem " + std::string(text) + " is too large (at most 1T)");
+    return mib;
+}
+
+Expected<PathMapping> parse_mapping(std::string_view text, std::string_view option, std::string_view cwd)
+{
+    std::string opt(option);
+    if (text.empty()) return usage_error(opt + " wants HOST:GUEST (or HOST), e.g. " + opt + " ./data:/data");
+    // Split at the last ':' that starts an absolute guest path, so host paths
+    // with colons still work when the guest path is given.
+    std::string_view host = text, guest;
+    if (auto p = text.rfind(":/"); p != std::string_view::npos) {
+        host = text.substr(0, p);
+        guest = text.substr(p + 1);
+    }
+    if (host.empty()) return usage_error(opt + " '" + std::string(text) + "': the host path is missing (HOST:GUEST)");
+    if (guest.empty()) {
+        if (host.back() == ':') return usage_error(opt + " '" + std::string(text) + "': the guest path must be absolute (HOST:/path)");
+        std::string abs = host[0] == '/' ? std::string(host) : std::string(cwd) + "/" + std::string(host);
+        auto g = ELFIN_TRY(normalize_guest_path(abs));
+        return PathMapping { std::string(host), "/" + g };
+    }
+    auto g = ELFIN_TRY(normalize_guest_path(guest));
+    if (g.empty() && option == "--file") return usage_error("--file '" + std::string(text) + "': cannot put a file at / (name the file, e.g. HOST:/data/x)");
+    return PathMapping { std::string(host), "/" + g };
+}
+
+Expected<std::vector<std::string>> program_environment(const std::vector<std::string>& overrides, const GetEnv& host_getenv)
+{
+    auto term = host_getenv("TERM");
+    std::vector<std::string> env = {
+        "PATH=/usr/local/bin:/usr/bin:/bin",
+        "HOME=/",
+        "TERM=" + (term && !term->empty() ? *term : std::string("linux")),
+    };
+    for (auto& o : overrides) {
+        std::string entry = o;
+        auto eq = o.find('=');
+        std::string key = o.substr(0, eq);
+        if (eq == std::string::npos) {
+            auto v = host_getenv(key);
+            if (!v) return usage_error("--env " + key + ": " + key + " is not set here, so there is nothing to copy (use --env " + key + "=value)");
+            entry = key + "=" + *v;
+        }
+        auto same = [&](const std::string& e) { return e.compare(0, key.size() + 1, key + "=") == 0; };
+        auto it = std::find_if(env.begin(), env.end(), same);
+        if (it != env.end()) *it = entry;
+        else env.push_back(entry);
+    }
+    return env;
+}
+
+std::string suggest_option(std::string_view unknown)
+{
+    std::string best;
+    size_t best_d = 4;
+    std::string u(unknown);
+    if (!u.starts_with("--")) u = "--" + std::string(unknown.substr(unknown.find_first_not_of('-') == std::string_view::npos ? unknown.size() : unknown.find_first_not_of('-')));
+    for (auto& s : OPTION_SPECS) {
+        size_t d = edit_distance(u, s.name);
+        if (u.size() > 3 && s.name.starts_with(u)) d = 1; // an abbreviation
+        if (d < best_d) best_d = d, best = s.name;
+    }
+    return best;
+}
+
+Expected<Options> parse_command_line(const std::vector<std::string>& argv, std::string_view cwd)
+{
+    Options o;
+    if (argv.empty()) return usage_error("no command given; try 'elfin run PROGRAM [ARGS...]' or 'elfin --help'");
+    std::string_view first = argv[0];
+    if (first == "--help" || first == "-h" || first == "help") {
+        o.command = Command::Help;
+        if (first == "help" && argv.size() > 1) {
+            if (!is_help_topic(argv[1])) return usage_error("no help on '" + argv[1] + "'; topics: run, build, check");
+            o.help_topic = argv[1];
+        }
+        return o;
+    }
+    if (first == "--version" || first == "-V" || first == "version") {
+        o.command = Command::Version;
+        return o;
+    }
+    if (first == "run") o.command = Command::Run;
+    else if (first == "build") o.command = Command::Build;
+    else if (first == "check") o.command = Command::Check;
+    else if (first.starts_with("-")) {
+        auto spec = find_spec(first.substr(0, first.find('=')));
+        if (spec) return usage_error("put " + std::string(spec->name) + " after the command, e.g. 'elfin run " + std::string(first) + " ...'");
+        return usage_error("unknown option '" + std::string(first) + "'; see 'elfin --help'");
+    } else {
+        std::string msg = "unknown command '" + std::string(first) + "'";
+        if (first.find('/') != std::string_view::npos) msg += " (to run a program: elfin run " + std::string(first) + ")";
+        return usage_error(msg + "; the commands are run, build, check and help (see 'elfin --help')");
+    }
+
+    unsigned bit = command_bit(o.command);
+    size_t i = 1;
+    for (; i < argv.size(); i++) {
+        std::string_view a = argv[i];
+        if (a == "--") { i++; break; }
+        if (a.size() < 2 || a[0] != '-') break; // PROGRAM ("-" alone is a name too)
+        std::string_view name = a, value;
+        bool inline_value = false;
+        if (a.starts_with("--")) {
+            if (auto eq = a.find('='); eq != std::string_view::npos) name = a.substr(0, eq), value = a.substr(eq + 1), inline_value = true;
+        }
+        const OptionSpec* spec = find_spec(name);
+        if (!spec) return usage_error(unknown_option_message(a, o.command));
+        if (!(spec->applies & bit))
+            return usage_error(std::string(spec->name) + " does not apply to 'elfin " + std::string(command_name(o.command)) + "'; see 'elfin help "
+                + std::string(command_name(o.command)) + "'");
+        if (spec->name == "--help") {
+            o.help_topic = command_name(o.command);
+            o.command = Command::Help;
+            return o;
+        }
+        if (spec->takes_value && !inline_value) {
+            if (i + 1 >= argv.size()) return usage_error(std::string(spec->name) + " needs a value; see 'elfin help " + std::string(command_name(o.command)) + "'");
+            value = argv[++i];
+        } else if (!spec->takes_value && inline_value) {
+            return usage_error(std::string(spec->name) + " takes no value");
+        }
+        ELFIN_TRY(apply(o, *spec, value, cwd));
+    }
+    if (i >= argv.size()) return usage_error("no program given; usage: elfin " + std::string(command_name(o.command)) + " [options] PROGRAM [ARGS...]");
+    o.program = argv[i++];
+    if (o.program.empty()) return usage_error("the program path is empty");
+    o.args.assign(argv.begin() + static_cast<std::ptrdiff_t>(i), argv.end());
+
+    if (o.command == Command::Build && o.output.empty()) {
+        // `elfin build PROGRAM ARGS... -o DIR`: the last two words, when they
+        // are -o DIR, name the output (put -o first to pass -o to the program).
+        auto n = o.args.size();
+        if (n >= 2 && (o.args[n - 2] == "-o" || o.args[n - 2] == "--output")) {
+            o.output = o.args[n - 1];
+            o.args.resize(n - 2);
+        } else if (n >= 1 && o.args[n - 1].starts_with("--output=")) {
+            o.output = o.args[n - 1].substr(9);
+            o.args.resize(n - 1);
+        }
+        if (o.output.empty()) return usage_error("elfin build needs -o DIR (where to write the kernel, the image and the run script)");
+    }
+    if (o.command == Command::Check && !o.args.empty())
+        return usage_error("elfin check takes one program and no arguments");
+    return o;
+}
+
+} // namespace elfin

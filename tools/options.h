@@ -1,0 +1,70 @@
+#pragma once
+// The command line of `elfin`: what a person asked for, checked, with nothing
+// looked up on the host yet (the host's environment comes in as a parameter).
+#include "tools/expected.h"
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace elfin {
+
+enum class Command { Run, Build, Check, Help, Version };
+enum class Machine { Microvm, Q35 };
+enum class Accel { Auto, Kvm, Tcg };
+
+struct PathMapping {
+    std::string host;  // as given
+    std::string guest; // absolute guest path
+    bool operator==(const PathMapping&) const = default;
+};
+
+struct Options {
+    Command command = Command::Help;
+    std::string help_topic;          // `elfin help run` → "run"
+
+    uint64_t mem_mib = 128;
+    std::vector<std::string> env_overrides; // --env, in order: "K=V", or "K" (take the host's)
+    std::vector<PathMapping> files, dirs;
+    Machine machine = Machine::Microvm;
+    Accel accel = Accel::Auto;
+    unsigned smp = 1;
+    bool trace = false, no_aslr = false, kernel_debug = false, gdb = false, verbose = false;
+    bool no_cache = false;
+    std::string kernel;              // --kernel; empty: the default
+    std::string cwd;                 // --cwd; empty: / (the kernel's default)
+    std::string output;              // build -o DIR
+    unsigned timeout_s = 0;          // --timeout; 0: none
+
+    std::string program;             // as given
+    std::vector<std::string> args;   // after PROGRAM
+};
+
+// argv without argv[0].
+// `cwd` makes relative --file/--dir host paths absolute for their default guest path.
+Expected<Options> parse_command_line(const std::vector<std::string>& argv, std::string_view cwd = "/");
+
+// "64M", "1G", "512m", "2GiB", "1024" (MiB, as QEMU) → MiB. Refuses values that
+// are not whole MiB, below 16 MiB or above 1 TiB.
+Expected<uint64_t> parse_mem_size(std::string_view text);
+
+// --file/--dir values: "HOST:GUEST" or just "HOST" (then the guest path is the
+// host path made absolute against `cwd`).
+Expected<PathMapping> parse_mapping(std::string_view text, std::string_view option, std::string_view cwd);
+
+// The program's environment: the minimal default, then each --env in order.
+// `host_getenv` answers for "--env NAME" (copy the host's value) and TERM.
+using GetEnv = std::function<std::optional<std::string>(const std::string&)>;
+Expected<std::vector<std::string>> program_environment(const std::vector<std::string>& overrides, const GetEnv& host_getenv);
+
+// Closest known option to a misspelt one ("--memory" → "--mem"), or "".
+std::string suggest_option(std::string_view unknown);
+
+// Help texts (help.cpp).
+std::string help_text(std::string_view topic); // "" → overview; "run", "build", "check"
+bool is_help_topic(std::string_view topic);
+std::string version_text();
+
+} // namespace elfin

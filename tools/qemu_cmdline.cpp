@@ -1,0 +1,138 @@
+#include "tools/qemu_cmdline.h"
+
+namespace elfin {
+
+namespace {
+
+// microvm: no option ROMs (nothing to boot from but -kernel), the RTC for the
+// wall clock, one IO-APIC. These property names exist on QEMU 7.2.
+constexpr const char* MICROVM = "microvm,x-option-roms=off,rtc=on,ioapic2=off";
+
+std::vector<std::string> accel_args(bool kvm)
+{
+    if (kvm) return { "-accel", "kvm", "-cpu", "host" };
+    return { "-accel", "tcg,thread=multi", "-cpu", "max" };
+}
+
+std::vector<std::string> fixed_devices()
+{
+    return {
+        "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+        // Exit through the isa-debug-exit device: QEMU exits with (status << 1) | 1.
+        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+    };
+}
+
+} // namespace
+
+std::vector<std::string> qemu_command_line(const QemuConfig& c)
+{
+    std::vector<std::string> v = { c.qemu, "-M", c.machine == Machine::Q35 ? "q35" : MICROVM };
+    for (auto& a : accel_args(c.kvm)) v.push_back(a);
+    v.insert(v.end(), { "-smp", std::to_string(c.smp), "-m", std::to_string(c.mem_mib) + "M" });
+    for (auto& a : fixed_devices()) v.push_back(a);
+    v.insert(v.end(), { "-kernel", c.kernel, "-initrd", c.initrd });
+    if (!c.append.empty()) v.insert(v.end(), { "-append", c.append });
+    v.insert(v.end(), {
+        // COM1 is the console: the program's stdout and stderr, and its stdin later.
+        "-chardev", "stdio,id=console,signal=on", "-serial", "chardev:console",
+        // The status channel on port 0xe9.
+        "-chardev", "file,id=status,path=" + c.status_path,
+        "-device", "isa-debugcon,iobase=0xe9,chardev=status",
+    });
+    if (c.gdb) v.insert(v.end(), { "-s", "-S" });
+    return v;
+}
+
+std::string kernel_cmdline(const Options& o)
+{
+    std::string s;
+    auto add = [&](const char* w) {
+        if (!s.empty()) s += ' ';
+        s += w;
+    };
+    if (o.trace) add("trace");
+    if (o.no_aslr) add("noaslr");
+    if (o.kernel_debug) add("debug");
+    return s;
+}
+
+std::string shell_quote(std::string_view s)
+{
+    constexpr std::string_view SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_-+=:,./";
+    if (!s.empty() && s.find_first_not_of(SAFE) == std::string_view::npos) return std::string(s);
+    std::string out = "'";
+    for (char ch : s) {
+        if (ch == '\'') out += "'\\''";
+        else out += ch;
+    }
+    return out + "'";
+}
+
+std::string shell_join(const std::vector<std::string>& words)
+{
+    std::string out;
+    for (auto& w : words) {
+        if (!out.empty()) out += ' ';
+        out += shell_quote(w);
+    }
+    return out;
+}
+
+std::string gdb_attach_command(std::string_view kernel_path)
+{
+    return "gdb " + shell_quote(std::string(kernel_path) + ".sym") + " -ex 'target remote :1234'";
+}
+
+std::string run_script(const Options& o, std::string_view program_description)
+{
+    QemuConfig c;
+    c.machine = o.machine;
+    c.smp = o.smp;
+    c.mem_mib = o.mem_mib;
+    auto base = qemu_command_line(c);
+    // The script fills in the accelerator, the paths and the status file itself.
+    std::string s;
+    s += "#!/bin/sh\n";
+    s += "# Boots " + std::string(program_description) + " in Elfin. Written by `elfin build`.\n";
+    s += "# Arguments to this script are passed to QEMU (e.g. -s -S to wait for gdb).\n";
+    s += "# Exit status: the program's (128+N if killed by signal N; 70 on a kernel panic).\n";
+    s += "set -u\n";
+    s += "here=$(cd \"$(dirname \"$0\")\" && pwd)\n";
+    s += "qemu=${ELFIN_QEMU:-qemu-system-x86_64}\n";
+    s += "command -v \"$qemu\" >/dev/null 2>&1 || { echo \"run: $qemu not found: install qemu-system-x86\" >&2; exit 1; }\n";
+    switch (o.accel) {
+    case Accel::Kvm: s += "accel='-accel kvm -cpu host'\n"; break;
+    case Accel::Tcg: s += "accel='-accel tcg,thread=multi -cpu max'\n"; break;
+    case Accel::Auto:
+        s += "if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then accel='-accel kvm -cpu host'\n";
+        s += "else accel='-accel tcg,thread=multi -cpu max'; fi\n";
+        break;
+    }
+    s += "status=$(mktemp \"${TMPDIR:-/tmp}/elfin-status.XXXXXX\") || exit 1\n";
+    s += "trap 'rm -f \"$status\"' EXIT\n";
+    s += "trap 'exit 130' INT\ntrap 'exit 143' TERM\n";
+    // $accel is split on purpose.
+    s += "\"$qemu\" -M " + shell_quote(base[2]) + " $accel -smp " + std::to_string(o.smp) + " -m " + std::to_string(o.mem_mib) + "M \\\n";
+    s += "  -nodefaults -no-user-config -display none -no-reboot \\\n";
+    s += "  -device isa-debug-exit,iobase=0xf4,iosize=0x04 \\\n";
+    s += "  -kernel \"$here/elfin-kernel\" -initrd \"$here/initramfs.cpio\" \\\n";
+    if (auto a = kernel_cmdline(o); !a.empty()) s += "  -append " + shell_quote(a) + " \\\n";
+    s += "  -chardev stdio,id=console,signal=on -serial chardev:console \\\n";
+    s += "  -chardev \"file,id=status,path=$status\" -device isa-debugcon,iobase=0xe9,chardev=status \\\n";
+    s += "  \"$@\"\n";
+    s += "rc=$?\n";
+    s += "line=$(grep -a -m1 -E '^elfin-status (exit|signal|panic)' \"$status\")\n";
+    s += "grep -a '^elfin-status unknown-syscall ' \"$status\" | while read -r _ _ name; do\n";
+    s += "  echo \"run: the program called $name, which Elfin does not implement (returned ENOSYS)\" >&2; done\n";
+    s += "case $line in\n";
+    s += "  'elfin-status exit '*) exit \"${line#elfin-status exit }\" ;;\n";
+    s += "  'elfin-status signal '*) n=${line#elfin-status signal }; kill -l \"$n\" >/dev/null 2>&1 && echo \"run: killed by SIG$(kill -l \"$n\")\" >&2; exit $((128 + n)) ;;\n";
+    s += "  'elfin-status panic'*) echo 'run: kernel panic:' >&2; sed -n '/^elfin-status panic/,$p' \"$status\" | tail -n +2 >&2; exit 70 ;;\n";
+    s += "esac\n";
+    s += "echo \"run: the VM stopped without a status (QEMU exit status $rc)\" >&2\n";
+    s += "exit 71\n";
+    return s;
+}
+
+} // namespace elfin

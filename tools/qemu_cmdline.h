@@ -1,0 +1,39 @@
+#pragma once
+// The QEMU command line that boots Elfin, and the sh script `elfin build` writes.
+#include "tools/options.h"
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace elfin {
+
+struct QemuConfig {
+    std::string qemu = "qemu-system-x86_64";
+    Machine machine = Machine::Microvm;
+    bool kvm = false;
+    unsigned smp = 1;
+    uint64_t mem_mib = 128;
+    std::string kernel, initrd;
+    std::string append;      // kernel command line (§3)
+    std::string status_path; // where isa-debugcon writes (§4)
+    bool gdb = false;        // -s -S
+};
+
+std::vector<std::string> qemu_command_line(const QemuConfig& c);
+
+// The -append switches for the options given ("trace noaslr debug").
+std::string kernel_cmdline(const Options& o);
+
+// Quotes for POSIX sh only when needed: foo, 'a b', 'it'\''s'.
+std::string shell_quote(std::string_view s);
+std::string shell_join(const std::vector<std::string>& words);
+
+// DIR/run for `elfin build`: boots DIR/elfin-kernel and DIR/initramfs.cpio,
+// picks KVM at run time when the accelerator is auto, passes its own
+// arguments to QEMU, and exits with the program's status.
+std::string run_script(const Options& o, std::string_view program_description);
+
+// The gdb command that attaches to --gdb's stub with the kernel's symbols.
+std::string gdb_attach_command(std::string_view kernel_path);
+
+} // namespace elfin
