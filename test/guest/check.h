@@ -1,6 +1,8 @@
 // Shared checking helpers for the guest test programs. Each program runs every
 // check, reports each failure as "file:line: what: expected X, got Y" on
-// stderr and exits 1 if any check failed, 0 otherwise.
+// stderr and exits 1 if any check failed. When all passed it prints
+// "NAME: N checks passed" on stdout and exits 0: the test driver wants that
+// line, so a kernel that never ran the program cannot pass for one that did.
 #pragma once
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -15,6 +17,7 @@
 #include <sys/syscall.h>
 
 static int check_failures;
+static int check_count;
 // Printed with each failure when set: which iteration of a loop failed.
 static const char *check_context;
 
@@ -37,6 +40,7 @@ static void check_fail(const char *file, int line, const char *what, const char 
 // A condition that must hold.
 #define CHECK(cond)                                                                    \
     do {                                                                               \
+        check_count++;                                                                 \
         if (!(cond))                                                                   \
             check_fail(__FILE__, __LINE__, #cond, "expected true, got false");        \
     } while (0)
@@ -44,6 +48,7 @@ static void check_fail(const char *file, int line, const char *what, const char 
 // Two integers that must be equal.
 #define CHECK_EQ(got, want)                                                            \
     do {                                                                               \
+        check_count++;                                                                 \
         long long check_g_ = (long long)(got), check_w_ = (long long)(want);           \
         if (check_g_ != check_w_)                                                      \
             check_fail(__FILE__, __LINE__, #got, "expected %lld (%#llx), got %lld (%#llx)", \
@@ -54,6 +59,7 @@ static void check_fail(const char *file, int line, const char *what, const char 
 // Two NUL-terminated strings that must be equal.
 #define CHECK_STR(got, want)                                                           \
     do {                                                                               \
+        check_count++;                                                                 \
         const char *check_g_ = (got), *check_w_ = (want);                              \
         if (!check_g_ || strcmp(check_g_, check_w_) != 0)                              \
             check_fail(__FILE__, __LINE__, #got, "expected \"%s\", got \"%s\"",         \
@@ -63,6 +69,7 @@ static void check_fail(const char *file, int line, const char *what, const char 
 // Two byte ranges that must be equal.
 #define CHECK_MEM(got, want, n)                                                        \
     do {                                                                               \
+        check_count++;                                                                 \
         if (memcmp((got), (want), (n)) != 0)                                           \
             check_fail(__FILE__, __LINE__, #got, "expected the %zu bytes of %s",       \
                        (size_t)(n), #want);                                            \
@@ -71,6 +78,7 @@ static void check_fail(const char *file, int line, const char *what, const char 
 // A call that must succeed (return >= 0); evaluates to its result.
 #define CHECK_OK(expr)                                                                 \
     ({                                                                                 \
+        check_count++;                                                                 \
         errno = 0;                                                                     \
         long check_r_ = (long)(expr);                                                  \
         if (check_r_ < 0)                                                              \
@@ -82,6 +90,7 @@ static void check_fail(const char *file, int line, const char *what, const char 
 // A call that must fail with -1 and the given errno.
 #define CHECK_ERR(expr, want_errno)                                                    \
     do {                                                                               \
+        check_count++;                                                                 \
         errno = 0;                                                                     \
         long check_r_ = (long)(expr);                                                  \
         int check_e_ = errno;                                                          \
@@ -96,8 +105,10 @@ static void check_fail(const char *file, int line, const char *what, const char 
 static int check_report(const char *program)
 {
     if (check_failures) {
-        fprintf(stderr, "%s: %d check(s) failed\n", program, check_failures);
+        fprintf(stderr, "%s: %d of %d checks failed\n", program, check_failures, check_count);
         return 1;
     }
+    printf("%s: %d checks passed\n", program, check_count);
+    fflush(stdout);
     return 0;
 }

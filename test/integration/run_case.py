@@ -180,9 +180,10 @@ class Guest:
     """A guest program run in the VM (and natively with --native)."""
 
     def __init__(self, program, args=(), env=None, rc=0, out=None, fixture=False, check=None,
-                 options=()):
+                 options=(), reports=None):
         self.program, self.args, self.env, self.rc = program, list(args), dict(env or {}), rc
         self.out, self.fixture, self.check, self.options = out, fixture, check, list(options)
+        self.reports = reports      # the name in check.h's "NAME: N checks passed" line
 
     def run(self, ctx):
         args, env = list(self.args), dict(self.env)
@@ -211,6 +212,10 @@ class Guest:
                           f"{r.describe()}")
         if self.out is not None:
             expect_out(r, self.out)
+        if self.reports:
+            # Proof that the program ran to its end (a silent exit 0 proves nothing).
+            pattern = rb"(?m)^" + self.reports.encode() + rb": [1-9][0-9]* checks passed\r?$"
+            expect_contains(r, r.out, pattern, "the program's success line on stdout")
         if self.check:
             self.check(ctx, r)
 
@@ -272,17 +277,17 @@ def check_trace(ctx, r):
 
 
 GUESTS = {
-    "files": Guest("files", fixture=True),
-    "memory": Guest("memory"),
-    "memory-pie": Guest("memory-pie"),
-    "process": Guest("process"),
-    "time": Guest("time"),
-    "signals": Guest("signals"),
-    "errors": Guest("errors"),
-    "enosys": Guest("enosys", check=check_enosys),
-    "auxv": Guest("auxv", AUXV_ARGS, AUXV_ENV),
-    "auxv-pie": Guest("auxv-pie", AUXV_ARGS, AUXV_ENV),
-    "auxv-no-aslr": Guest("auxv-pie", AUXV_ARGS, AUXV_ENV, options=["--no-aslr"]),
+    "files": Guest("files", fixture=True, reports="files"),
+    "memory": Guest("memory", reports="memory"),
+    "memory-pie": Guest("memory-pie", reports="memory"),
+    "process": Guest("process", reports="process"),
+    "time": Guest("time", reports="time"),
+    "signals": Guest("signals", reports="signals"),
+    "errors": Guest("errors", reports="errors"),
+    "enosys": Guest("enosys", check=check_enosys, reports="enosys"),
+    "auxv": Guest("auxv", AUXV_ARGS, AUXV_ENV, reports="auxv"),
+    "auxv-pie": Guest("auxv-pie", AUXV_ARGS, AUXV_ENV, reports="auxv"),
+    "auxv-no-aslr": Guest("auxv-pie", AUXV_ARGS, AUXV_ENV, options=["--no-aslr"], reports="auxv"),
     "cxx": Guest("cxx", out=b"cxx: unikernel-xxx 3 14 3.5\n"),
     "hello": Hello("hello", 2),
     "hello-pie": Hello("hello-pie", 3),
