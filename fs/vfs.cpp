@@ -168,10 +168,16 @@ ErrorOr check_executable(Inode& inode)
     return {};
 }
 
-ErrorOr access_at(Context& ctx, int dirfd, core::StringView path, int mode, u32 at_flags)
+ErrorOr check_access_args(int mode, u32 at_flags)
 {
     if (mode & ~(ACCESS_R | ACCESS_W | ACCESS_X)) return Errno::EINVAL;
     if (at_flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return Errno::EINVAL;
+    return {};
+}
+
+ErrorOr access_at(Context& ctx, int dirfd, core::StringView path, int mode, u32 at_flags)
+{
+    TRY(check_access_args(mode, at_flags));
     auto inode = TRY(inode_at(ctx, dirfd, path, at_flags));
     // Root may read and write anything; executing needs some x bit (a
     // directory can always be searched).

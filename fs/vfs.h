@@ -62,6 +62,8 @@ Result<core::Ref<OpenFile>> open_file(Context& ctx, int dirfd, core::StringView 
 // openat: returns the new descriptor.
 Result<int> open_at(Context& ctx, int dirfd, core::StringView path, u32 flags, u32 mode);
 
+// EINVAL for an access mode or AT_* flags faccessat2 does not know.
+ErrorOr check_access_args(int mode, u32 at_flags);
 // faccessat2: EINVAL for a bad mode or flags; as root, only X_OK on a
 // non-directory without any x bit is refused (EACCES).
 ErrorOr access_at(Context& ctx, int dirfd, core::StringView path, int mode, u32 at_flags);

@@ -1,0 +1,75 @@
+// read, write, readv, writev, pread64, pwrite64, lseek.
+#include "fs/errno_guard.h"
+#include "fs/user_io.h"
+#include "fs/vfs.h"
+#include "syscalls/syscall.h"
+
+namespace sys {
+
+namespace {
+Result<core::Ref<fs::OpenFile>> file(int fd) { return fs::current_fds().get(fd); }
+} // namespace
+
+Ret sys_read(const Args& a)
+{
+    auto f = TRY(file(a.fd(0)));
+    fs::UserBuffer buf(a[1], a[2]);
+    return i64(TRY(f->read(buf, a[2])));
+}
+
+Ret sys_write(const Args& a)
+{
+    auto f = TRY(file(a.fd(0)));
+    fs::UserBuffer buf(a[1], a[2]);
+    return i64(TRY(f->write(buf, a[2])));
+}
+
+Ret sys_pread64(const Args& a)
+{
+    i64 pos = static_cast<i64>(a[3]);
+    if (pos < 0) return Errno::EINVAL; // before the descriptor, as Linux
+    auto f = TRY(file(a.fd(0)));
+    fs::UserBuffer buf(a[1], a[2]);
+    return i64(TRY(f->pread(buf, a[2], pos)));
+}
+
+Ret sys_pwrite64(const Args& a)
+{
+    i64 pos = static_cast<i64>(a[3]);
+    if (pos < 0) return Errno::EINVAL;
+    auto f = TRY(file(a.fd(0)));
+    fs::UserBuffer buf(a[1], a[2]);
+    return i64(TRY(f->pwrite(buf, a[2], pos)));
+}
+
+Ret sys_readv(const Args& a)
+{
+    auto f = TRY(file(a.fd(0)));
+    if (!f->can_read()) return Errno::EBADF; // checked before the vector, as Linux
+    core::Vector<fs::UserSegment> segs;
+    size_t total = TRY(fs::copy_iovecs_from_user(a[1], a[2], segs));
+    if (segs.is_empty()) return i64(0);
+    fs::UserBuffer buf(segs.data(), segs.size());
+    return i64(TRY(f->read(buf, total)));
+}
+
+Ret sys_writev(const Args& a)
+{
+    auto f = TRY(file(a.fd(0)));
+    if (!f->can_write()) return Errno::EBADF;
+    core::Vector<fs::UserSegment> segs;
+    size_t total = TRY(fs::copy_iovecs_from_user(a[1], a[2], segs));
+    if (segs.is_empty()) return i64(0);
+    fs::UserBuffer buf(segs.data(), segs.size());
+    return i64(TRY(f->write(buf, total)));
+}
+
+Ret sys_lseek(const Args& a)
+{
+    auto f = TRY(file(a.fd(0)));
+    u32 whence = static_cast<u32>(a[2]);
+    if (whence > static_cast<u32>(fs::WHENCE_HOLE)) return Errno::EINVAL;
+    return TRY(f->seek(static_cast<i64>(a[1]), static_cast<int>(whence)));
+}
+
+} // namespace sys
