@@ -1,0 +1,123 @@
+#include "tools/qemu_cmdline.h"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+using namespace elfin;
+
+namespace {
+
+QemuConfig config()
+{
+    QemuConfig c;
+    c.qemu = "/usr/bin/qemu-system-x86_64";
+    c.kernel = "/k/elfin-kernel";
+    c.initrd = "/c/img.cpio";
+    c.status_path = "/dev/fd/3";
+    return c;
+}
+
+// The value after `flag`, or "" when absent (the first occurrence).
+std::string after(const std::vector<std::string>& v, const std::string& flag)
+{
+    auto it = std::find(v.begin(), v.end(), flag);
+    return it == v.end() || it + 1 == v.end() ? "" : *(it + 1);
+}
+
+bool has(const std::vector<std::string>& v, const std::string& w) { return std::find(v.begin(), v.end(), w) != v.end(); }
+
+bool has_pair(const std::vector<std::string>& v, const std::string& a, const std::string& b)
+{
+    for (size_t i = 0; i + 1 < v.size(); i++)
+        if (v[i] == a && v[i + 1] == b) return true;
+    return false;
+}
+
+} // namespace
+
+TEST_CASE("qemu: microvm command line")
+{
+    auto v = qemu_command_line(config());
+    CHECK(v[0] == "/usr/bin/qemu-system-x86_64");
+    CHECK(after(v, "-M") == "microvm,x-option-roms=off,rtc=on,ioapic2=off");
+    CHECK(after(v, "-kernel") == "/k/elfin-kernel");
+    CHECK(after(v, "-initrd") == "/c/img.cpio");
+    CHECK(after(v, "-m") == "128M");
+    CHECK(after(v, "-smp") == "1");
+    CHECK(has(v, "-nodefaults"));
+    CHECK(has(v, "-no-user-config"));
+    CHECK(has(v, "-no-reboot"));
+    CHECK(after(v, "-display") == "none");
+    CHECK_FALSE(has(v, "-nographic")); // it would add a monitor on stdio
+    CHECK(has_pair(v, "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"));
+    CHECK(has_pair(v, "-device", "isa-debugcon,iobase=0xe9,chardev=status"));
+    CHECK(has_pair(v, "-chardev", "file,id=status,path=/dev/fd/3"));
+    CHECK(has_pair(v, "-chardev", "stdio,id=console,signal=on"));
+    CHECK(has_pair(v, "-serial", "chardev:console"));
+    CHECK(has_pair(v, "-accel", "tcg,thread=multi"));
+    CHECK(after(v, "-cpu") == "max");
+    CHECK_FALSE(has(v, "-append")); // nothing to say
+    CHECK_FALSE(has(v, "-S"));
+}
+
+TEST_CASE("qemu: q35, KVM, memory, SMP, gdb and the kernel command line")
+{
+    auto c = config();
+    c.machine = Machine::Q35;
+    c.kvm = true;
+    c.mem_mib = 2048;
+    c.smp = 4;
+    c.gdb = true;
+    c.append = "trace noaslr";
+    auto v = qemu_command_line(c);
+    CHECK(after(v, "-M") == "q35");
+    CHECK(has_pair(v, "-accel", "kvm"));
+    CHECK(after(v, "-cpu") == "host");
+    CHECK(after(v, "-m") == "2048M");
+    CHECK(after(v, "-smp") == "4");
+    CHECK(after(v, "-append") == "trace noaslr");
+    CHECK(has(v, "-s"));
+    CHECK(has(v, "-S"));
+}
+
+TEST_CASE("qemu: kernel command line switches")
+{
+    Options o;
+    CHECK(kernel_cmdline(o) == "");
+    o.trace = true;
+    CHECK(kernel_cmdline(o) == "trace");
+    o.no_aslr = true;
+    o.kernel_debug = true;
+    CHECK(kernel_cmdline(o) == "trace noaslr debug");
+}
+
+TEST_CASE("qemu: shell quoting")
+{
+    CHECK(shell_quote("plain/path-1.2") == "plain/path-1.2");
+    CHECK(shell_quote("") == "''");
+    CHECK(shell_quote("a b") == "'a b'");
+    CHECK(shell_quote("it's") == "'it'\\''s'");
+    CHECK(shell_quote("$HOME") == "'$HOME'");
+    CHECK(shell_join({ "echo", "a b", "c" }) == "echo 'a b' c");
+    CHECK(gdb_attach_command("build/kernel/elfin-kernel") == "gdb build/kernel/elfin-kernel.sym -ex 'target remote :1234'");
+}
+
+TEST_CASE("qemu: the run script of elfin build")
+{
+    Options o;
+    o.machine = Machine::Q35;
+    o.mem_mib = 256;
+    o.trace = true;
+    auto s = run_script(o, "/bin/busybox echo hi");
+    CHECK(s.starts_with("#!/bin/sh\n"));
+    CHECK(s.find("-M q35") != std::string::npos);
+    CHECK(s.find("-m 256M") != std::string::npos);
+    CHECK(s.find("-append trace") != std::string::npos);
+    CHECK(s.find("\"$here/elfin-kernel\"") != std::string::npos);
+    CHECK(s.find("\"$here/initramfs.cpio\"") != std::string::npos);
+    CHECK(s.find("isa-debug-exit,iobase=0xf4,iosize=0x04") != std::string::npos);
+    CHECK(s.find("/dev/kvm") != std::string::npos); // auto accelerator decided at run time
+    CHECK(s.find("\"$@\"") != std::string::npos);
+    o.accel = Accel::Tcg;
+    CHECK(run_script(o, "x").find("/dev/kvm") == std::string::npos);
+}
