@@ -94,7 +94,7 @@ private:
     u32 m_perms;
     u64 m_ino;
     u32 m_uid { 0 }, m_gid { 0 };
-    u32 m_nlink { 1 };
+    u32 m_nlink { 0 }; // counted by the directories that name it
     Timespec m_atime, m_mtime, m_ctime;
 };
 
