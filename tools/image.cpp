@@ -1,6 +1,7 @@
 #include "tools/image.h"
 
 #include "tools/cpio.h"
+#include "tools/dynamic.h"
 #include "tools/file_util.h"
 #include "tools/version.h"
 #include <algorithm>
@@ -162,6 +163,8 @@ Expected<ImagePlan> plan_image(const Options& o, const Program& program, const M
     if (!program.interp.empty()) {
         auto interp = ELFIN_TRY(host_file_entry(program.interp, "the program's loader", true));
         ELFIN_TRY(plan.add(program.interp, interp));
+        for (auto& lib : ELFIN_TRY(resolve_libraries(program.host_path)))
+            ELFIN_TRY(plan.add(lib, ELFIN_TRY(host_file_entry(lib, "the library " + lib, true))));
     }
     ImageEntry m;
     m.kind = ImageEntry::Kind::File;

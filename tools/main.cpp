@@ -8,6 +8,7 @@
 #include "tools/program.h"
 #include "tools/qemu_cmdline.h"
 #include "tools/status.h"
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -51,7 +52,10 @@ Expected<std::string> find_kernel(const Options& o)
         return Error { "the Elfin kernel is not built yet (looked for " + path
             + "): build it with scripts/elfin (which builds everything) or ninja -C build, or pass --kernel PATH" };
     }
-    if (path[0] != '/') path = current_dir() + "/" + path;
+    if (char* real = realpath(path.c_str(), nullptr)) {
+        path = real;
+        std::free(real);
+    }
     return path;
 }
 
