@@ -86,6 +86,12 @@ Context& current()
 FdTable& current_fds() { return current().fds; }
 core::Ref<Directory> cwd() { return current().cwd; }
 
+Result<core::Ref<Inode>> resolve_path(core::StringView path)
+{
+    Context& ctx = current();
+    return resolve(ctx.root, ctx.cwd, path);
+}
+
 // ---- Operations ------------------------------------------------------------
 
 Result<core::Ref<Directory>> base_dir(Context& ctx, int dirfd)

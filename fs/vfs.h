@@ -40,6 +40,10 @@ Context& current();
 FdTable& current_fds();
 core::Ref<Directory> cwd();
 
+// For the loader: the inode a path names from the current cwd, symlinks
+// followed. Then check_executable(*inode) and inode->as_regular()->contents().
+Result<core::Ref<Inode>> resolve_path(core::StringView path);
+
 // Builds a root as unpack_initramfs does, without touching the current Context.
 Result<core::Ref<Directory>> build_root(const u8* data, size_t size, Manifest& manifest,
     UnpackStats* stats = nullptr, const char** why = nullptr);
