@@ -1,5 +1,83 @@
 #pragma once
 // Linux's errno numbers (asm-generic/errno-base.h + errno.h), x86-64.
+#if 1 // both builds: libstdc++'s <atomic> includes <cerrno> even with -ffreestanding
+// On the host (unit tests, the tool) libstdc++ headers pull in <cerrno>, whose
+// E* macros would turn the enumerators below into numbers. Include it now and
+// drop the macros; its include guard stops them coming back. Host code that
+// needs the C library's values uses core::Errno or the numbers from errno itself.
+#include <atomic>
+#include <cerrno>
+#undef EPERM
+#undef ENOENT
+#undef ESRCH
+#undef EINTR
+#undef EIO
+#undef ENXIO
+#undef E2BIG
+#undef ENOEXEC
+#undef EBADF
+#undef ECHILD
+#undef EAGAIN
+#undef ENOMEM
+#undef EACCES
+#undef EFAULT
+#undef ENOTBLK
+#undef EBUSY
+#undef EEXIST
+#undef EXDEV
+#undef ENODEV
+#undef ENOTDIR
+#undef EISDIR
+#undef EINVAL
+#undef ENFILE
+#undef EMFILE
+#undef ENOTTY
+#undef ETXTBSY
+#undef EFBIG
+#undef ENOSPC
+#undef ESPIPE
+#undef EROFS
+#undef EMLINK
+#undef EPIPE
+#undef EDOM
+#undef ERANGE
+#undef EDEADLK
+#undef ENAMETOOLONG
+#undef ENOLCK
+#undef ENOSYS
+#undef ENOTEMPTY
+#undef ELOOP
+#undef ENOMSG
+#undef EIDRM
+#undef ENODATA
+#undef ETIME
+#undef EOVERFLOW
+#undef EBADFD
+#undef EILSEQ
+#undef ENOTSOCK
+#undef EDESTADDRREQ
+#undef EMSGSIZE
+#undef EPROTOTYPE
+#undef ENOPROTOOPT
+#undef EPROTONOSUPPORT
+#undef EOPNOTSUPP
+#undef EAFNOSUPPORT
+#undef EADDRINUSE
+#undef EADDRNOTAVAIL
+#undef ENETDOWN
+#undef ENETUNREACH
+#undef ECONNABORTED
+#undef ECONNRESET
+#undef ENOBUFS
+#undef EISCONN
+#undef ENOTCONN
+#undef ETIMEDOUT
+#undef ECONNREFUSED
+#undef EHOSTUNREACH
+#undef EALREADY
+#undef EINPROGRESS
+#undef ECANCELED
+#endif
 namespace core {
 enum class Errno : int {
     EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, ENOEXEC = 8,

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include "core/result.h"
 
+#ifdef ELFIN_KERNEL
 extern "C" {
 void* memcpy(void*, const void*, size_t);
 void* memmove(void*, const void*, size_t);
@@ -13,6 +14,9 @@ size_t strlen(const char*);
 int strcmp(const char*, const char*);
 int strncmp(const char*, const char*, size_t);
 }
+#else
+#include <cstring>
+#endif
 
 namespace core {
 

@@ -6,21 +6,21 @@ namespace sys {
 
 namespace {
 struct Timespec { i64 sec, nsec; };
-constexpr int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2,
-              CLOCK_THREAD_CPUTIME_ID = 3, CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5,
-              CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7, CLOCK_REALTIME_ALARM = 8,
-              CLOCK_BOOTTIME_ALARM = 9, CLOCK_TAI = 11;
+constexpr int CLK_REALTIME = 0, CLK_MONOTONIC = 1, CLK_PROCESS_CPUTIME_ID = 2,
+              CLK_THREAD_CPUTIME_ID = 3, CLK_MONOTONIC_RAW = 4, CLK_REALTIME_COARSE = 5,
+              CLK_MONOTONIC_COARSE = 6, CLK_BOOTTIME = 7, CLK_REALTIME_ALARM = 8,
+              CLK_BOOTTIME_ALARM = 9, CLK_TAI = 11;
 
 Result<u64> clock_now(int id)
 {
     switch (id) {
-    case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: case CLOCK_REALTIME_ALARM:
+    case CLK_REALTIME: case CLK_REALTIME_COARSE: case CLK_REALTIME_ALARM:
         return core::time::realtime_ns();
-    case CLOCK_TAI: return core::time::realtime_ns() + 37000000000ull;
-    case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE:
-    case CLOCK_BOOTTIME: case CLOCK_BOOTTIME_ALARM:
+    case CLK_TAI: return core::time::realtime_ns() + 37000000000ull;
+    case CLK_MONOTONIC: case CLK_MONOTONIC_RAW: case CLK_MONOTONIC_COARSE:
+    case CLK_BOOTTIME: case CLK_BOOTTIME_ALARM:
         return core::time::monotonic_ns();
-    case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_THREAD_CPUTIME_ID:
+    case CLK_PROCESS_CPUTIME_ID: case CLK_THREAD_CPUTIME_ID:
         // One thread that never waits for others: CPU time ~ time since start.
         // (Per-thread accounting arrives with the scheduler.)
         return core::time::monotonic_ns();
@@ -54,7 +54,7 @@ Ret sys_clock_getres(const Args& a)
     if (!a[1]) return 0;
     Timespec ts { 0, 1 };
     int id = int(a[0]);
-    if (id == CLOCK_REALTIME_COARSE || id == CLOCK_MONOTONIC_COARSE) ts.nsec = 4000000;
+    if (id == CLK_REALTIME_COARSE || id == CLK_MONOTONIC_COARSE) ts.nsec = 4000000;
     TRY(mm::copy_to_user(a[1], &ts, sizeof ts));
     return 0;
 }
@@ -90,16 +90,16 @@ Ret sys_nanosleep(const Args& a)
 
 Ret sys_clock_nanosleep(const Args& a)
 {
-    constexpr u64 TIMER_ABSTIME = 1;
+    constexpr u64 ABSTIME_FLAG = 1;
     int id = int(a[0]);
-    if (id == CLOCK_THREAD_CPUTIME_ID) return Errno::EINVAL;
+    if (id == CLK_THREAD_CPUTIME_ID) return Errno::EINVAL;
     auto clk = clock_now(id);
     if (clk.is_error()) return Errno::EINVAL;
-    if (a[1] & ~TIMER_ABSTIME) return Errno::EINVAL;
+    if (a[1] & ~ABSTIME_FLAG) return Errno::EINVAL;
     u64 ns = TRY(read_ts(a[2]));
     u64 now_mono = core::time::monotonic_ns();
     u64 deadline;
-    if (a[1] & TIMER_ABSTIME) {
+    if (a[1] & ABSTIME_FLAG) {
         u64 now_clk = clk.value();
         deadline = ns <= now_clk ? now_mono : now_mono + (ns - now_clk);
     } else {
