@@ -54,6 +54,7 @@ Options:
       --no-aslr         fixed load, stack and mmap addresses
       --kernel-debug    verbose kernel log on the console
   -v, --verbose         show what elfin does, including the QEMU command line
+                        (and the unimplemented syscalls libc only probes for)
   -h, --help            this help
 )";
 
@@ -78,6 +79,9 @@ Exit status:
   71      the VM stopped without reporting how the program ended
   124     --timeout expired
   130     interrupted (Ctrl-C)
+
+When the program calls a system call Elfin does not implement, elfin says so
+once per call on stderr (the program gets ENOSYS).
 
 Environment:
   ELFIN_KERNEL         kernel to boot when --kernel is not given

@@ -159,3 +159,13 @@ TEST_CASE("status: interrupted and timed out runs")
     // a status that made it out before the interruption still counts
     CHECK(decide_outcome(feed_all("elfin-status exit 4\n"), e).exit_code == 4);
 }
+
+TEST_CASE("status: libc's start-up probes are recorded but only shown when asked")
+{
+    StatusParser quiet(true), loud(false);
+    std::string text = "elfin-status unknown-syscall rseq\nelfin-status unknown-syscall set_robust_list\nelfin-status unknown-syscall bpf\n";
+    auto q = quiet.feed(text);
+    CHECK(q == std::vector<std::string> { unknown_syscall_message("bpf") });
+    CHECK(quiet.report().unknown_syscalls.size() == 3);
+    CHECK(loud.feed(text).size() == 3);
+}
