@@ -140,7 +140,7 @@ Expected<LaunchResult> launch_qemu(const std::vector<std::string>& argv, const L
     err_w.reset();
 
     LaunchResult r;
-    StatusParser parser(!lo.verbose);
+    StatusParser parser;
     bool exited = false;
     int wstatus = 0;
     auto start = Clock::now();

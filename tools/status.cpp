@@ -31,11 +31,6 @@ std::string unknown_syscall_message(std::string_view name)
     return "elfin: the program called " + std::string(name) + ", which Elfin does not implement (returned ENOSYS)";
 }
 
-bool is_libc_probe(std::string_view name)
-{
-    return name == "rseq" || name == "set_robust_list";
-}
-
 std::vector<std::string> StatusParser::line(std::string_view l)
 {
     if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
@@ -67,7 +62,6 @@ std::vector<std::string> StatusParser::line(std::string_view l)
     } else if (word == "unknown-syscall" && !arg.empty()) {
         if (std::find(r.unknown_syscalls.begin(), r.unknown_syscalls.end(), arg) == r.unknown_syscalls.end()) {
             r.unknown_syscalls.emplace_back(arg);
-            if (m_quiet_probes && is_libc_probe(arg)) return {};
             return { unknown_syscall_message(arg) };
         }
     } else {

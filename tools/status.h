@@ -19,11 +19,9 @@ struct StatusReport {
 // Reads the status channel as bytes arrive, in any split.
 class StatusParser {
 public:
-    // With `quiet_probes`, no message for the syscalls the C libraries call at
-    // start-up only to see whether they exist (rseq, set_robust_list): they
-    // handle ENOSYS, and a line on every run would teach people to ignore the
-    // lines that matter. They are still recorded in the report.
-    explicit StatusParser(bool quiet_probes = false) : m_quiet_probes(quiet_probes) { }
+    // Every unknown syscall is reported once, by name: the kernel implements
+    // what libc probes at start-up, so these lines always matter.
+    StatusParser() = default;
 
     // Returns the messages to print now (one per newly seen unknown syscall).
     std::vector<std::string> feed(std::string_view bytes);
@@ -35,7 +33,6 @@ private:
     std::vector<std::string> line(std::string_view l);
     std::string m_partial;
     StatusReport m_report;
-    bool m_quiet_probes;
 };
 
 // How QEMU ended, and what happened around it on the host.
@@ -61,8 +58,5 @@ Outcome decide_outcome(const StatusReport& report, const QemuEnd& end);
 std::string signal_words(int sig);
 
 std::string unknown_syscall_message(std::string_view name);
-
-// Syscalls libc probes at start-up and does without (see StatusParser).
-bool is_libc_probe(std::string_view syscall_name);
 
 } // namespace elfin
