@@ -3,6 +3,7 @@
 #include "syscalls/syscall.h"
 #include "mm/address_space.h"
 #include "core/process.h"
+#include "fs/vfs.h"
 
 namespace sys {
 
@@ -61,8 +62,10 @@ Ret sys_mmap(const Args& a)
     u64 plen = page_round_up(len);
     if (plen < len || plen > mm::USER_TOP) return Errno::ENOMEM;
     if (!(flags & MAP_ANONYMOUS)) {
-        // File mappings come with the file-backed mmap work; say so honestly.
-        (void)fd;
+        // The descriptor is checked as Linux does; mapping files arrives with
+        // the dynamic-loader work, and until then is refused as a file system
+        // without mmap support refuses it.
+        TRY(fs::current_fds().get(fd));
         return Errno::ENODEV;
     }
     if (flags & MAP_HUGETLB) return Errno::EINVAL; // no hugetlbfs

@@ -3,25 +3,39 @@
 #include "fs/user_io.h"
 #include "fs/vfs.h"
 #include "syscalls/syscall.h"
+#include "mm/address_space.h"
 
 namespace sys {
 
 namespace {
 Result<core::Ref<fs::OpenFile>> file(int fd) { return fs::current_fds().get(fd); }
+
+// Linux caps one transfer at MAX_RW_COUNT and refuses (access_ok) a buffer
+// that runs past the top of user space before transferring anything; a buffer
+// inside user space that is only partly mapped transfers what comes first.
+constexpr u64 MAX_RW_COUNT = 0x7ffff000;
+Result<size_t> checked_len(u64 addr, u64 len)
+{
+    if (len > MAX_RW_COUNT) len = MAX_RW_COUNT;
+    if (addr + len < addr || addr + len > mm::USER_TOP) return Errno::EFAULT;
+    return size_t(len);
+}
 } // namespace
 
 Ret sys_read(const Args& a)
 {
     auto f = TRY(file(a.fd(0)));
-    fs::UserBuffer buf(a[1], a[2]);
-    return i64(TRY(f->read(buf, a[2])));
+    size_t len = TRY(checked_len(a[1], a[2]));
+    fs::UserBuffer buf(a[1], len);
+    return i64(TRY(f->read(buf, len)));
 }
 
 Ret sys_write(const Args& a)
 {
     auto f = TRY(file(a.fd(0)));
-    fs::UserBuffer buf(a[1], a[2]);
-    return i64(TRY(f->write(buf, a[2])));
+    size_t len = TRY(checked_len(a[1], a[2]));
+    fs::UserBuffer buf(a[1], len);
+    return i64(TRY(f->write(buf, len)));
 }
 
 Ret sys_pread64(const Args& a)
@@ -29,8 +43,9 @@ Ret sys_pread64(const Args& a)
     i64 pos = static_cast<i64>(a[3]);
     if (pos < 0) return Errno::EINVAL; // before the descriptor, as Linux
     auto f = TRY(file(a.fd(0)));
-    fs::UserBuffer buf(a[1], a[2]);
-    return i64(TRY(f->pread(buf, a[2], pos)));
+    size_t len = TRY(checked_len(a[1], a[2]));
+    fs::UserBuffer buf(a[1], len);
+    return i64(TRY(f->pread(buf, len, pos)));
 }
 
 Ret sys_pwrite64(const Args& a)
@@ -38,8 +53,9 @@ Ret sys_pwrite64(const Args& a)
     i64 pos = static_cast<i64>(a[3]);
     if (pos < 0) return Errno::EINVAL;
     auto f = TRY(file(a.fd(0)));
-    fs::UserBuffer buf(a[1], a[2]);
-    return i64(TRY(f->pwrite(buf, a[2], pos)));
+    size_t len = TRY(checked_len(a[1], a[2]));
+    fs::UserBuffer buf(a[1], len);
+    return i64(TRY(f->pwrite(buf, len, pos)));
 }
 
 Ret sys_readv(const Args& a)
