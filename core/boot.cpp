@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "core/vector.h"
 #include "fs/devices.h"
+#include "fs/mmap_backing.h"
 #include "fs/vfs.h"
 #include "loader/exec.h"
 #include "platform/x86_64/serial.h"
@@ -70,6 +71,8 @@ void boot_program(const u8* initramfs, size_t size)
         program_exited(126);
     }
     auto span = inode.value()->as_regular()->contents();
+    auto backing = fs::InodeBacking::create(inode.value(), manifest.exe.view());
+    if (backing.is_error()) fail(manifest.exe.c_str(), errno_name(backing.error()));
 
     // argv/envp as NULL-terminated arrays of C strings.
     Vector<const char*> argv, envp;
@@ -79,12 +82,12 @@ void boot_program(const u8* initramfs, size_t size)
     MUST(envp.append(nullptr));
 
     const char* refusal = nullptr;
-    loader::ExecImage image { span.data, span.size, manifest.exe.c_str() };
+    loader::ExecImage image { span.data, span.size, backing.release_value(), manifest.exe.c_str() };
     auto ex = loader::exec(image, { argv.data(), envp.data(), process().aslr }, &refusal);
     if (ex.is_error()) {
         if (refusal) klog::error("%s: %s", manifest.exe.c_str(), refusal);
         else klog::error("%s: cannot load: %s", manifest.exe.c_str(), errno_name(ex.error()));
-        program_exited(ex.error() == Errno::ENOEXEC ? 126 : 127);
+        program_exited(ex.error() == Errno::ENOENT ? 127 : 126);
     }
     klog::info("starting %s at %#lx", manifest.exe.c_str(), ex.value().entry);
     x86::enter_user(ex.value().entry, ex.value().stack);

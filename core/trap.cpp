@@ -40,7 +40,7 @@ void page_fault(x86::TrapFrame* f)
     if (user) {
         klog::info("SIGSEGV: %s access to %#lx at rip %#lx (%s)", exec ? "exec" : write ? "write" : "read",
                    addr, f->rip, r == mm::FaultResult::AccErr ? "SEGV_ACCERR" : "SEGV_MAPERR");
-        user_signal(r == mm::FaultResult::OutOfMemory ? SIGBUS : SIGSEGV);
+        user_signal(r == mm::FaultResult::OutOfMemory || r == mm::FaultResult::Bus ? SIGBUS : SIGSEGV);
     }
     if (apply_fixup(f)) return;
     core::panic_with_frame(*f, "page fault in the kernel");

@@ -3,6 +3,8 @@
 #include "mm/address_space.h"
 #include "mm/user_ptr.h"
 #include "core/random.h"
+#include "fs/mmap_backing.h"
+#include "fs/vfs.h"
 #include "core/string.h"
 #include "core/process.h"
 #include "platform/x86_64/cpu.h"
@@ -31,7 +33,7 @@ u32 prot_of(u32 pflags)
     return (pflags & 4 ? mm::PROT_READ : 0) | (pflags & 2 ? mm::PROT_WRITE : 0) | (pflags & 1 ? mm::PROT_EXEC : 0);
 }
 
-ErrorOr map_segments(const ExecImage& img, const ElfInfo& info, u64 bias)
+ErrorOr map_segments(const core::Ref<mm::Backing>& file, const ElfInfo& info, u64 bias)
 {
     auto& as = mm::address_space();
     for (int i = 0; i < info.nsegments; i++) {
@@ -39,11 +41,44 @@ ErrorOr map_segments(const ExecImage& img, const ElfInfo& info, u64 bias)
         u64 start = page_round_down(bias + s.vaddr);
         u64 end = page_round_up(bias + s.vaddr + s.memsz);
         u64 lead = (bias + s.vaddr) - start;
-        mm::Vma v { start, end, prot_of(s.flags), 0, img.data + (s.offset - lead), lead + s.filesz, img.path };
-        if (s.filesz == 0) { v.backing = nullptr; v.backing_len = 0; v.flags = mm::VMA_ANON; }
+        mm::Vma v { start, end, prot_of(s.flags), mm::VMA_ZERO_TAIL, file, s.offset - lead, lead + s.filesz, nullptr };
+        if (s.filesz == 0) v = mm::Vma { start, end, prot_of(s.flags), mm::VMA_ANON, {}, 0, 0, nullptr };
         TRY(as.map_fixed(v));
     }
     return {};
+}
+
+// The interpreter goes where a library would: a free range in the mmap area.
+Result<u64> load_interpreter(const char* path, bool aslr, u64* entry, const char** refusal)
+{
+    auto inode = fs::resolve_path(core::StringView(path));
+    if (inode.is_error()) {
+        *refusal = "its interpreter is not in the image (pack it with the program)";
+        return inode.error();
+    }
+    auto* file = inode.value()->as_regular();
+    if (!file) {
+        *refusal = "its interpreter is not a regular file";
+        return Errno::EACCES;
+    }
+    auto span = file->contents();
+    ElfInfo info;
+    if (const char* why = parse_elf(span.data, span.size, info)) {
+        *refusal = why;
+        return Errno::ENOEXEC;
+    }
+    if (!info.is_pie || info.interp_size) {
+        *refusal = "its interpreter is not a position-independent shared object";
+        return Errno::ENOEXEC;
+    }
+    auto backing = TRY(fs::InodeBacking::create(inode.value(), core::StringView(path)));
+    u64 span_len = info.max_vaddr - info.min_vaddr;
+    u64 base = TRY(mm::address_space().find_free(span_len, 0));
+    (void)aslr; // the mmap base is already randomised
+    u64 bias = base - info.min_vaddr;
+    TRY(map_segments(backing, info, bias));
+    *entry = bias + info.entry;
+    return bias;
 }
 
 // Writes the initial stack downwards from `top` with copy_to_user (the stack
@@ -67,15 +102,11 @@ Result<ExecResult> exec(const ExecImage& image, const ExecArgs& args, const char
         *refusal = why;
         return Errno::ENOEXEC;
     }
-    if (info.interp_size) {
-        *refusal = "dynamically linked programs are not supported yet (no PT_INTERP loading)";
-        return Errno::ENOEXEC;
-    }
     auto& as = mm::address_space();
     auto& proc = core::process();
 
     u64 bias = info.is_pie ? PIE_BASE + rand_pages(args.aslr, 28) - info.min_vaddr : 0;
-    TRY(map_segments(image, info, bias));
+    TRY(map_segments(image.file, info, bias));
 
     // Heap (brk) right after the image, randomised by up to 32 MiB as Linux does.
     u64 image_end = page_round_up(bias + info.max_vaddr);
@@ -84,8 +115,12 @@ Result<ExecResult> exec(const ExecImage& image, const ExecArgs& args, const char
     // Stack at the top, mmap area below it.
     u64 stack_top = mm::USER_TOP - rand_pages(args.aslr, 22);
     TRY(as.map_fixed(mm::Vma { stack_top - STACK_SIZE, stack_top, mm::PROT_READ | mm::PROT_WRITE,
-                               mm::VMA_ANON | mm::VMA_STACK | mm::VMA_GROWSDOWN, nullptr, 0, "[stack]" }));
+                               mm::VMA_ANON | mm::VMA_STACK | mm::VMA_GROWSDOWN, {}, 0, 0, "[stack]" }));
     as.mmap_base = stack_top - STACK_SIZE - MMAP_GAP - rand_pages(args.aslr, 28);
+
+    u64 entry = bias + info.entry, interp_base = 0;
+    if (info.interp_size)
+        interp_base = TRY(load_interpreter(elf_interp(image.data, info), args.aslr, &entry, refusal));
 
     StackWriter w { stack_top - (args.aslr ? (core::random_u64() & 0xff0) : 0) };
     u64 execfn = TRY(w.push_string(image.path));
@@ -113,7 +148,7 @@ Result<ExecResult> exec(const ExecImage& image, const ExecArgs& args, const char
     u64 hwcap = x86::cpuid(1).edx;
     u64 auxv[] = {
         AT_PHDR, phdr, AT_PHENT, info.phentsize, AT_PHNUM, info.phnum, AT_PAGESZ, PAGE_SIZE,
-        AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, bias + info.entry, AT_UID, proc.uid, AT_EUID, proc.euid,
+        AT_BASE, interp_base, AT_FLAGS, 0, AT_ENTRY, bias + info.entry, AT_UID, proc.uid, AT_EUID, proc.euid,
         AT_GID, proc.gid, AT_EGID, proc.egid, AT_PLATFORM, platform, AT_HWCAP, hwcap, AT_CLKTCK, 100,
         AT_SECURE, 0, AT_RANDOM, at_random, AT_HWCAP2, 0, AT_EXECFN, execfn,
         AT_MINSIGSTKSZ, 2048 + x86::g_features.xsave_size, AT_NULL, 0,
@@ -135,7 +170,7 @@ Result<ExecResult> exec(const ExecImage& image, const ExecArgs& args, const char
     TRY(mm::copy_to_user(p, &zero, 8));
     p += 8;
     TRY(mm::copy_to_user(p, auxv, sizeof auxv));
-    return ExecResult { bias + info.entry, w.sp, nullptr };
+    return ExecResult { entry, w.sp };
 }
 
 } // namespace loader

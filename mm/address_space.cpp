@@ -45,13 +45,12 @@ ErrorOr AddressSpace::split_at(u64 addr)
             Vma right = v;
             right.start = addr;
             u64 cut = addr - v.start;
-            if (right.backing) {
-                if (cut >= right.backing_len) { right.backing = nullptr; right.backing_len = 0; }
-                else { right.backing += cut; right.backing_len -= cut; }
-            }
+            right.file_offset += cut;
+            right.file_len = right.file_len > cut ? right.file_len - cut : 0;
             TRY(m_vmas.reserve(m_vmas.size() + 1));
-            m_vmas[i].end = addr;
-            if (m_vmas[i].backing_len > cut) m_vmas[i].backing_len = cut;
+            Vma& left = m_vmas[i];
+            left.end = addr;
+            if (left.file_len > cut) left.file_len = cut;
             return m_vmas.insert(i + 1, right);
         }
     }
@@ -190,7 +189,7 @@ Result<u64> AddressSpace::remap(u64 old_addr, u64 old_len, u64 new_len, bool may
     if (!v || old_addr + old_len > v->end) return Errno::EFAULT;
     if (fixed) {
         if (new_addr & (PAGE_SIZE - 1)) return Errno::EINVAL;
-        if (overlaps(Vma { new_addr, new_addr + new_len, 0, 0, nullptr, 0, nullptr }, old_addr, old_addr + old_len))
+        if (new_addr < old_addr + old_len && old_addr < new_addr + new_len)
             return Errno::EINVAL;
     }
     if (!fixed && new_len <= old_len) {
@@ -213,10 +212,8 @@ Result<u64> AddressSpace::remap(u64 old_addr, u64 old_len, u64 new_len, bool may
     // Move: new VMA elsewhere, move present pages by re-pointing PTEs.
     Vma moved = *v;
     u64 off = old_addr - v->start;
-    if (moved.backing) {
-        if (off >= moved.backing_len) { moved.backing = nullptr; moved.backing_len = 0; }
-        else { moved.backing += off; moved.backing_len -= off; }
-    }
+    moved.file_offset += off;
+    moved.file_len = moved.file_len > off ? moved.file_len - off : 0;
     u64 dest = fixed ? new_addr : TRY(find_free(new_len, 0));
     moved.start = dest;
     moved.end = dest + new_len;
@@ -280,10 +277,16 @@ FaultResult AddressSpace::handle_fault(u64 addr, bool write, bool exec)
     auto pa = alloc_page();
     if (pa.is_error()) return FaultResult::OutOfMemory;
     u64 off = page - v->start;
-    if (v->backing && off < v->backing_len) {
-        u64 n = v->backing_len - off;
-        if (n > PAGE_SIZE) n = PAGE_SIZE;
-        memcpy(phys_to_virt(pa.value()), v->backing + off, n);
+    if (v->file) {
+        if (off < v->file_len) {
+            u64 n = v->file_len - off;
+            if (n > PAGE_SIZE) n = PAGE_SIZE;
+            v->file->read(v->file_offset + off, static_cast<u8*>(phys_to_virt(pa.value())), n);
+        } else if (!(v->flags & VMA_ZERO_TAIL)) {
+            // A page wholly past the end of the mapped file: SIGBUS, as Linux.
+            free_page(pa.value());
+            return FaultResult::Bus;
+        }
     }
     if (paging::map(page, pa.value(), prot_to_pte(v->prot)).is_error()) {
         free_page(pa.value());

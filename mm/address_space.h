@@ -6,6 +6,7 @@
 #include "core/types.h"
 #include "core/result.h"
 #include "core/vector.h"
+#include "mm/backing.h"
 
 namespace mm {
 
@@ -20,20 +21,23 @@ enum VmaFlags : u32 {
     VMA_STACK = 8,
     VMA_HEAP = 16,
     VMA_NORESERVE = 32,
+    VMA_ZERO_TAIL = 64, // an ELF segment: past the file's bytes is .bss, not SIGBUS
 };
 
 struct Vma {
     u64 start, end; // page-aligned, [start, end)
     u32 prot;
     u32 flags;
-    // File backing: byte i of the VMA (i < backing_len) is backing[i]; the rest
-    // is zero. Private: pages are copies, so writes stay in the program.
-    const u8* backing;
-    u64 backing_len;
-    const char* name; // for /proc/self/maps: "[heap]", "[stack]", a path, or nullptr
+    // File backing: byte i of the VMA (i < file_len) is byte file_offset + i
+    // of the file; the rest is zero (an ELF segment's .bss, or past the end of
+    // the file). Private: pages are copies, so writes stay in the program.
+    core::Ref<Backing> file;
+    u64 file_offset;
+    u64 file_len;
+    const char* name; // for /proc/self/maps: "[heap]", "[stack]", or nullptr (the file's name)
 };
 
-enum class FaultResult { Handled, MapErr, AccErr, OutOfMemory };
+enum class FaultResult { Handled, MapErr, AccErr, Bus, OutOfMemory };
 
 class AddressSpace {
 public:

@@ -3,6 +3,7 @@
 #include "syscalls/syscall.h"
 #include "mm/address_space.h"
 #include "core/process.h"
+#include "fs/mmap_backing.h"
 #include "fs/vfs.h"
 
 namespace sys {
@@ -30,7 +31,7 @@ Ret sys_brk(const Args& a)
             if (v.start < new_top && old_top < v.end && !(v.flags & mm::VMA_HEAP)) return i64(s.brk_end);
         // Extend: one VMA for the heap, grown in place.
         mm::Vma heap { s.brk_start, new_top, mm::PROT_READ | mm::PROT_WRITE, mm::VMA_ANON | mm::VMA_HEAP,
-                       nullptr, 0, "[heap]" };
+                       {}, 0, 0, "[heap]" };
         const mm::Vma* cur = s.find(s.brk_start);
         if (cur && (cur->flags & mm::VMA_HEAP)) {
             // Grow: map only the new part (keeps the pages already there).
@@ -61,12 +62,28 @@ Ret sys_mmap(const Args& a)
     prot &= 7;
     u64 plen = page_round_up(len);
     if (plen < len || plen > mm::USER_TOP) return Errno::ENOMEM;
+    core::Ref<mm::Backing> backing;
+    u64 file_len = 0;
+    bool shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
     if (!(flags & MAP_ANONYMOUS)) {
-        // The descriptor is checked as Linux does; mapping files arrives with
-        // the dynamic-loader work, and until then is refused as a file system
-        // without mmap support refuses it.
-        TRY(fs::current_fds().get(fd));
-        return Errno::ENODEV;
+        auto f = TRY(fs::current_fds().get(fd));
+        auto& inode = f->inode();
+        if (inode.is_directory()) return Errno::ENODEV;
+        if (!f->can_read()) return Errno::EACCES;
+        if (shared && (prot & mm::PROT_WRITE) && !f->can_write()) return Errno::EACCES;
+        if (inode.rdev() == fs::make_dev(1, 5)) {
+            flags |= MAP_ANONYMOUS; // /dev/zero: anonymous memory
+        } else if (!inode.is_regular()) {
+            return Errno::ENODEV;
+        } else if (shared && (prot & mm::PROT_WRITE)) {
+            // Writes through a shared mapping must reach the file; the
+            // in-memory file system has no page cache to share yet.
+            return Errno::ENODEV;
+        } else {
+            backing = TRY(fs::InodeBacking::create(f->inode_ref(), core::StringView("")));
+            u64 size = inode.size();
+            file_len = size > off ? (size - off < plen ? size - off : plen) : 0;
+        }
     }
     if (flags & MAP_HUGETLB) return Errno::EINVAL; // no hugetlbfs
     bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
@@ -80,11 +97,11 @@ Ret sys_mmap(const Args& a)
     } else {
         addr = TRY(as().find_free(plen, addr));
     }
-    u32 vflags = mm::VMA_ANON;
-    if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE) vflags |= mm::VMA_SHARED;
+    u32 vflags = backing ? 0u : u32(mm::VMA_ANON);
+    if (shared) vflags |= mm::VMA_SHARED;
     if (flags & MAP_GROWSDOWN) vflags |= mm::VMA_GROWSDOWN;
     if (flags & MAP_NORESERVE) vflags |= mm::VMA_NORESERVE;
-    TRY(as().map_fixed(mm::Vma { addr, addr + plen, prot, vflags, nullptr, 0, nullptr }));
+    TRY(as().map_fixed(mm::Vma { addr, addr + plen, prot, vflags, backing, off, file_len, nullptr }));
     if (flags & MAP_POPULATE) {
         for (u64 va = addr; va < addr + plen; va += PAGE_SIZE)
             if (as().handle_fault(va, prot & mm::PROT_WRITE, false) == mm::FaultResult::OutOfMemory) break;
