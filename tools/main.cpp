@@ -1,5 +1,6 @@
 // The CLI edge of `elfin`: turns the library's results into messages on
 // stderr and an exit status. The only place exceptions are caught.
+#include "tools/check.h"
 #include "tools/file_util.h"
 #include "tools/image.h"
 #include "tools/launcher.h"
@@ -160,11 +161,10 @@ Expected<int> command_build(const Options& o, const std::string& cwd)
 Expected<int> command_check(const Options& o, const std::string& cwd)
 {
     auto allow = host_getenv("ELFIN_ALLOW_DYNAMIC");
-    std::string contents;
-    auto p = ELFIN_TRY(load_program(o.program, cwd, host_getenv("PATH").value_or(""), allow && *allow == "1", contents));
-    if (o.verbose) std::cout << describe_program(p, contents.size()) << "\n";
-    else std::cout << o.program << ": Elfin can run it\n";
-    return 0;
+    auto path = ELFIN_TRY(locate_program(o.program, cwd, host_getenv("PATH").value_or("")));
+    auto report = ELFIN_TRY(check_program(o.program, path, allow && *allow == "1"));
+    std::cout << (o.json ? format_report_json(report) : format_report(report, o.verbose));
+    return report.exit_status();
 }
 
 int run_cli(int argc, char** argv)

@@ -36,6 +36,7 @@ constexpr std::array OPTION_SPECS = {
     OptionSpec { "--timeout", 0, true, RUN },
     OptionSpec { "--no-cache", 0, false, RUN },
     OptionSpec { "--output", 'o', true, BUILD },
+    OptionSpec { "--json", 0, false, CHECK },
     OptionSpec { "--verbose", 'v', false, RUN | BUILD | CHECK },
     OptionSpec { "--help", 'h', false, RUN | BUILD | CHECK },
 };
@@ -147,6 +148,7 @@ Status apply(Options& o, const OptionSpec& spec, std::string_view value, std::st
     else if (n == "--gdb") o.gdb = true;
     else if (n == "--no-cache") o.no_cache = true;
     else if (n == "--verbose") o.verbose = true;
+    else if (n == "--json") o.json = true;
     return Ok {};
 }
 

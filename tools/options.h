@@ -33,6 +33,7 @@ struct Options {
     unsigned smp = 1;
     bool trace = false, no_aslr = false, kernel_debug = false, gdb = false, verbose = false;
     bool no_cache = false;
+    bool json = false;               // check --json
     std::string kernel;              // --kernel; empty: the default
     std::string cwd;                 // --cwd; empty: / (the kernel's default)
     std::string output;              // build -o DIR
