@@ -97,6 +97,12 @@ extern "C" [[noreturn]] void kmain(u64 start_info_pa)
     proc.trace = has_switch(cmdline, "trace");
     proc.aslr = !has_switch(cmdline, "noaslr");
 
+    if (has_switch(cmdline, "selftest-panic")) {
+        // Proves the panic path end to end (tests use it): an invalid opcode
+        // in the kernel must give registers, the instruction and a backtrace.
+        asm volatile("ud2");
+    }
+
     core::time::init();
     core::random_init();
     klog::info("%lu MiB of RAM, initramfs %lu KiB at %#lx", mm::phys_total_pages() / 256,
