@@ -8,6 +8,7 @@ ClockHook g_clock = nullptr;
 // Inode numbers are unique for the life of the kernel; 1 goes to the first
 // inode made, the root directory.
 std::atomic<u64> g_next_ino { 1 };
+std::atomic<u64> g_live_inodes { 0 };
 } // namespace
 
 void set_clock_hook(ClockHook hook) { g_clock = hook; }
@@ -19,7 +20,12 @@ Inode::Inode(InodeType type, u32 perms)
     , m_ino(g_next_ino.fetch_add(1, std::memory_order_relaxed))
 {
     set_times(now());
+    g_live_inodes.fetch_add(1, std::memory_order_relaxed);
 }
+
+Inode::~Inode() { g_live_inodes.fetch_sub(1, std::memory_order_relaxed); }
+
+u64 live_inode_count() { return g_live_inodes.load(std::memory_order_relaxed); }
 
 u32 Inode::mode() const
 {
@@ -29,6 +35,8 @@ u32 Inode::mode() const
     case InodeType::Directory: fmt = S_IFDIR; break;
     case InodeType::Symlink: fmt = S_IFLNK; break;
     case InodeType::CharDevice: fmt = S_IFCHR; break;
+    case InodeType::Fifo: fmt = S_IFIFO; break;
+    case InodeType::Anon: fmt = 0; break;
     }
     return fmt | m_perms;
 }
@@ -38,6 +46,8 @@ void Inode::touch_modified()
     Timespec t = now();
     m_mtime = m_ctime = t;
 }
+
+void Inode::touch_changed() { m_ctime = now(); }
 
 Stat Inode::stat() const
 {

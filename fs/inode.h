@@ -26,7 +26,9 @@ struct Stat {
     Timespec atime, mtime, ctime;
 };
 
-enum class InodeType : u8 { Regular, Directory, Symlink, CharDevice };
+// Fifo: a pipe (S_IFIFO). Anon: an object with no file type of its own
+// (eventfd), which Linux reports with no S_IFMT bits, as its anon_inode does.
+enum class InodeType : u8 { Regular, Directory, Symlink, CharDevice, Fifo, Anon };
 
 class Directory;
 class RamFile;
@@ -41,13 +43,18 @@ using ClockHook = Timespec (*)();
 void set_clock_hook(ClockHook);
 Timespec now();
 
+// Inodes alive now (statfs's f_files - f_ffree).
+u64 live_inode_count();
+
 class Inode : public core::RefCounted {
 public:
+    ~Inode() override;
     InodeType type() const { return m_type; }
     bool is_regular() const { return m_type == InodeType::Regular; }
     bool is_directory() const { return m_type == InodeType::Directory; }
     bool is_symlink() const { return m_type == InodeType::Symlink; }
     bool is_char_device() const { return m_type == InodeType::CharDevice; }
+    bool is_fifo() const { return m_type == InodeType::Fifo; }
     // Downcasts (no RTTI in the kernel); null when the type differs. Defined in fs/ramfs.h.
     Directory* as_directory();
     RamFile* as_regular();
@@ -62,9 +69,16 @@ public:
     void set_owner(u32 uid, u32 gid) { m_uid = uid; m_gid = gid; }
     u32 nlink() const { return m_nlink; }
     void set_nlink(u32 n) { m_nlink = n; }
+    Timespec atime() const { return m_atime; }
     Timespec mtime() const { return m_mtime; }
+    Timespec ctime() const { return m_ctime; }
     void set_times(Timespec t) { m_atime = m_mtime = m_ctime = t; }
+    void set_atime(Timespec t) { m_atime = t; }
+    void set_mtime(Timespec t) { m_mtime = t; }
+    // Data changed: mtime and ctime are now.
     void touch_modified();
+    // Metadata changed (chmod, chown, link count, rename): ctime is now.
+    void touch_changed();
 
     virtual u64 size() const { return 0; }
     virtual u64 rdev() const { return 0; }
@@ -85,6 +99,16 @@ public:
     virtual bool is_tty() const { return false; }
     // Called when the inode is opened (a device node with no driver says ENXIO).
     virtual ErrorOr on_open() { return {}; }
+    // An open file description on this inode was made / released, with its
+    // open flags (a pipe counts its readers and writers).
+    virtual void file_opened(u32) {}
+    virtual void file_closed(u32) {}
+    // EAGAIN from read/write means "would block" (pipes, eventfd): the syscall
+    // layer waits unless the file is O_NONBLOCK. Elsewhere EAGAIN is final.
+    virtual bool can_block() const { return false; }
+    // fsync/fdatasync: EINVAL for objects without the operation (pipes,
+    // devices), as Linux; ramfs files and directories have nothing to flush.
+    virtual bool can_fsync() const { return is_regular() || is_directory(); }
 
 protected:
     Inode(InodeType type, u32 perms);

@@ -14,8 +14,11 @@ Result<core::Ref<OpenFile>> OpenFile::create(core::Ref<Inode> inode, u32 flags)
     u32 kept = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
     auto* f = new (std::nothrow) OpenFile(std::move(inode), kept);
     if (!f) return Errno::ENOMEM;
+    f->m_inode->file_opened(kept);
     return core::Ref<OpenFile>(f);
 }
+
+OpenFile::~OpenFile() { m_inode->file_closed(m_flags); }
 
 // O_ACCMODE == 3 opens for neither reading nor writing (ioctl only), as Linux.
 bool OpenFile::can_read() const
@@ -140,6 +143,8 @@ Result<size_t> OpenFile::read_dir(IoBuffer& buf, size_t n)
         case InodeType::Directory: type = DT_DIR; break;
         case InodeType::Symlink: type = DT_LNK; break;
         case InodeType::CharDevice: type = DT_CHR; break;
+        case InodeType::Fifo: type = DT_FIFO; break;
+        case InodeType::Anon: type = DT_UNKNOWN; break;
         }
         memcpy(rec, &ino, 8);
         memcpy(rec + 8, &next, 8);

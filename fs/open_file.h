@@ -11,6 +11,7 @@ class OpenFile final : public core::RefCounted {
 public:
     // `flags` as given to open(); the creation flags are dropped, as Linux does.
     static Result<core::Ref<OpenFile>> create(core::Ref<Inode> inode, u32 flags);
+    ~OpenFile();
 
     Inode& inode() const { return *m_inode; }
     const core::Ref<Inode>& inode_ref() const { return m_inode; }
@@ -21,6 +22,8 @@ public:
     bool is_path_only() const { return m_flags & O_PATH; }
     bool can_read() const;
     bool can_write() const;
+    // EAGAIN from this file means the caller must wait (a blocking pipe or eventfd).
+    bool must_wait_on_again() const { return !(m_flags & O_NONBLOCK) && m_inode->can_block(); }
     u64 offset() const { return m_offset; }
 
     // read/write at the file position (clamped to MAX_RW_COUNT, as Linux).
@@ -30,6 +33,8 @@ public:
     Result<size_t> pread(IoBuffer& buf, size_t n, i64 offset);
     Result<size_t> pwrite(const IoBuffer& buf, size_t n, i64 offset);
     Result<i64> seek(i64 offset, int whence);
+    // Sets the position (sendfile, copy_file_range use it after moving data).
+    void set_offset(u64 offset) { m_offset = offset; }
     // getdents64: packs struct linux_dirent64 records, resuming at the position.
     Result<size_t> read_dir(IoBuffer& buf, size_t n);
 

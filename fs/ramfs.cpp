@@ -9,6 +9,8 @@ constexpr u64 RAMFS_MAX_FILE = u64(1) << 34;
 // A write or truncate past this offset is EFBIG, as Linux's s_maxbytes.
 constexpr u64 MAX_FILE_OFFSET = u64(INT64_MAX);
 
+u64 g_bytes_used = 0;
+
 // The constructors are private (creation can fail); this takes a fresh object.
 template<typename T>
 Result<core::Ref<T>> adopt(T* p)
@@ -32,7 +34,22 @@ Result<core::Ref<RamFile>> RamFile::create_in_place(u32 perms, const u8* data, s
     return file;
 }
 
-RamFile::~RamFile() { delete[] m_owned; }
+RamFile::~RamFile()
+{
+    g_bytes_used -= m_accounted;
+    delete[] m_owned;
+}
+
+u64 ramfs_bytes_used() { return g_bytes_used; }
+
+void RamFile::account()
+{
+    // Owned memory counts as allocated (fallocate's reservation included);
+    // data in place counts by its size.
+    u64 bytes = page_round_up(m_owned ? (m_capacity > m_size ? m_capacity : m_size) : m_size);
+    g_bytes_used = g_bytes_used - m_accounted + bytes;
+    m_accounted = bytes;
+}
 
 void RamFile::set_in_place(const u8* data, size_t size)
 {
@@ -41,6 +58,26 @@ void RamFile::set_in_place(const u8* data, size_t size)
     m_capacity = 0;
     m_in_place = data;
     m_size = size;
+    account();
+}
+
+ErrorOr RamFile::reserve(u64 length)
+{
+    if (length > MAX_FILE_OFFSET) return Errno::EFBIG;
+    TRY(make_owned(length > m_size ? length : m_size));
+    account();
+    return {};
+}
+
+ErrorOr RamFile::zero_range(u64 offset, u64 len)
+{
+    if (offset >= m_size) return {};
+    u64 end = len > m_size - offset ? m_size : offset + len;
+    TRY(make_owned(m_size));
+    memset(m_owned + offset, 0, end - offset);
+    account();
+    touch_modified();
+    return {};
 }
 
 Result<size_t> RamFile::read(u64 offset, IoBuffer& buf, size_t n, u32)
@@ -78,6 +115,7 @@ Result<size_t> RamFile::write(u64 offset, const IoBuffer& buf, size_t n, u32)
     // Copy in before publishing the new size, so a fault changes nothing visible.
     TRY(buf.copy_in(m_owned + offset, 0, n));
     if (end > m_size) m_size = end;
+    account();
     touch_modified();
     return n;
 }
@@ -91,6 +129,7 @@ ErrorOr RamFile::truncate(u64 length)
     }
     // Shrinking data still in place keeps it in place.
     m_size = length;
+    account();
     touch_modified();
     return {};
 }
@@ -186,6 +225,73 @@ ErrorOr Directory::put(core::StringView name, core::Ref<Inode> inode)
 {
     if (index_of(name) >= 0) TRY(remove(name));
     return add(name, std::move(inode));
+}
+
+void Directory::adopt_moved(Inode& child, Directory& from)
+{
+    Directory* dir = child.as_directory();
+    if (!dir || &from == this) return;
+    dir->m_parent = this;
+    from.set_nlink(from.nlink() - 1);
+    set_nlink(nlink() + 1);
+}
+
+ErrorOr Directory::rename_entry(core::StringView name, Directory& to, core::StringView new_name)
+{
+    i64 i = index_of(name);
+    if (i < 0) return Errno::ENOENT;
+    if (new_name.is_empty() || new_name == "." || new_name == ".." || new_name.find('/') != SIZE_MAX)
+        return Errno::EINVAL;
+    if (new_name.length() > MAX_NAME_BYTES) return Errno::ENAMETOOLONG;
+    core::Ref<Inode> moving = m_entries[static_cast<size_t>(i)].inode;
+    i64 j = to.index_of(new_name);
+    if (j >= 0) {
+        core::Ref<Inode> victim = to.m_entries[static_cast<size_t>(j)].inode;
+        if (victim.ptr() == moving.ptr()) return {};
+        if (auto* d = victim->as_directory(); d && d->entry_count()) return Errno::ENOTEMPTY;
+        // Nothing below can fail: replace in place, then drop the old name.
+        to.m_entries[static_cast<size_t>(j)].inode = moving;
+        m_entries.remove(static_cast<size_t>(i));
+        to.unlinked(*victim);
+        victim->touch_changed();
+    } else {
+        auto new_string = TRY(core::String::from(new_name));
+        TRY(to.m_entries.reserve(to.m_entries.size() + 1));
+        m_entries.remove(static_cast<size_t>(i));
+        MUST(to.m_entries.append(DirEntry { std::move(new_string), moving }));
+    }
+    to.adopt_moved(*moving, *this);
+    touch_modified();
+    to.touch_modified();
+    moving->touch_changed();
+    return {};
+}
+
+ErrorOr Directory::exchange_entries(core::StringView name, Directory& to, core::StringView other)
+{
+    i64 i = index_of(name);
+    i64 j = to.index_of(other);
+    if (i < 0 || j < 0) return Errno::ENOENT;
+    core::Ref<Inode> a = m_entries[static_cast<size_t>(i)].inode;
+    core::Ref<Inode> b = to.m_entries[static_cast<size_t>(j)].inode;
+    m_entries[static_cast<size_t>(i)].inode = b;
+    to.m_entries[static_cast<size_t>(j)].inode = a;
+    to.adopt_moved(*a, *this);
+    adopt_moved(*b, to);
+    touch_modified();
+    to.touch_modified();
+    a->touch_changed();
+    b->touch_changed();
+    return {};
+}
+
+bool Directory::contains(Directory& dir)
+{
+    for (Directory* d = &dir; d; d = d->m_parent) {
+        if (d == this) return true;
+        if (d->m_parent == d) break;
+    }
+    return false;
 }
 
 core::StringView Directory::name_in_parent()

@@ -32,16 +32,32 @@ public:
     bool is_in_place() const { return !m_owned && m_size; }
     // Hard links in the archive carry the data on the last entry only.
     void set_in_place(const u8* data, size_t size);
+    // fallocate(FALLOC_FL_KEEP_SIZE): memory for `length` bytes, size unchanged.
+    ErrorOr reserve(u64 length);
+    // fallocate(FALLOC_FL_PUNCH_HOLE): zeros in [offset, offset + len) inside the file.
+    ErrorOr zero_range(u64 offset, u64 len);
+
+    // An O_TMPFILE file opened without O_EXCL may be given a name by linkat
+    // while it has none; any other file with no names left may not.
+    bool linkable_when_unnamed() const { return m_linkable_when_unnamed; }
+    void set_linkable_when_unnamed(bool v) { m_linkable_when_unnamed = v; }
 
 private:
     explicit RamFile(u32 perms) : Inode(InodeType::Regular, perms) {}
     ErrorOr make_owned(size_t capacity);
+    void account();
 
     const u8* m_in_place { nullptr };
     u8* m_owned { nullptr };
     size_t m_size { 0 };
     size_t m_capacity { 0 };
+    u64 m_accounted { 0 }; // this file's share of ramfs_bytes_used()
+    bool m_linkable_when_unnamed { false };
 };
+
+// Bytes of file data the ramfs holds, counted in whole pages per file as
+// tmpfs does (statfs reports it).
+u64 ramfs_bytes_used();
 
 class Symlink final : public Inode {
 public:
@@ -74,6 +90,17 @@ public:
     // Adds or replaces (unpacking an archive over an existing tree).
     ErrorOr put(core::StringView name, core::Ref<Inode> inode);
     ErrorOr remove(core::StringView name);
+    // rename: moves entry `name` to `to` as `new_name`, replacing what is
+    // there. The caller has made the Linux checks (a replaced directory is
+    // empty, no directory moves under itself); this only fails for memory,
+    // and then changes nothing.
+    ErrorOr rename_entry(core::StringView name, Directory& to, core::StringView new_name);
+    // RENAME_EXCHANGE: the two entries swap inodes.
+    ErrorOr exchange_entries(core::StringView name, Directory& to, core::StringView other);
+    // True when `dir` is this directory or inside it.
+    bool contains(Directory& dir);
+    // Removed from its parent (rmdir, or replaced by rename): no new entries.
+    bool is_dead() const { return nlink() == 0; }
 
     // Entries in the order they were made: getdents reads them by index.
     size_t entry_count() const { return m_entries.size(); }
@@ -95,6 +122,8 @@ private:
     explicit Directory(u32 perms) : Inode(InodeType::Directory, perms) {}
     void linked(Inode& child);
     void unlinked(Inode& child);
+    // A directory moved between parents: parent pointer and both link counts.
+    void adopt_moved(Inode& child, Directory& from);
     i64 index_of(core::StringView name) const;
 
     // Not a Ref: a child must not keep its parent alive in a cycle. A directory

@@ -1,4 +1,4 @@
-// getcwd, chdir.
+// getcwd, chdir, fchdir.
 #include "fs/errno_guard.h"
 #include "fs/user_io.h"
 #include "fs/vfs.h"
@@ -19,6 +19,12 @@ Ret sys_chdir(const Args& a)
 {
     auto path = TRY(fs::copy_path_from_user(a[0]));
     TRY(fs::chdir(fs::current(), path.view()));
+    return i64(0);
+}
+
+Ret sys_fchdir(const Args& a)
+{
+    TRY(fs::fchdir(fs::current(), a.fd(0))); // O_PATH descriptors too, as Linux
     return i64(0);
 }
 

@@ -1,5 +1,6 @@
 // close, dup, dup2, dup3, fcntl, ioctl.
 #include "fs/errno_guard.h"
+#include "fs/pipe.h"
 #include "fs/user_io.h"
 #include "fs/vfs.h"
 #include "syscalls/syscall.h"
@@ -50,17 +51,34 @@ constexpr Termios CONSOLE_TERMIOS = {
 };
 
 // Locks: a single process never conflicts with itself, so a lock is always
-// granted and F_GETLK always finds the range free; the type must still be
-// valid and match the open mode, as Linux checks.
+// granted and F_GETLK always finds the range free (l_type F_UNLCK, the rest
+// as given). The arguments are checked as Linux's fcntl_getlk/fcntl_setlk do.
 Ret file_lock(fs::OpenFile& f, int cmd, u64 arg)
 {
     Flock fl;
     TRY(mm::copy_from_user(&fl, arg, sizeof fl));
-    if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK) return Errno::EINVAL;
-    if (fl.l_whence < 0 || fl.l_whence > 2) return Errno::EINVAL;
     bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+    bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
+    if (get && fl.l_type != F_RDLCK && fl.l_type != F_WRLCK) return Errno::EINVAL;
     if (ofd && fl.l_pid != 0) return Errno::EINVAL;
-    if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
+    // flock64_to_posix_lock: the range.
+    i64 base;
+    switch (fl.l_whence) {
+    case 0: base = 0; break;
+    case 1: base = static_cast<i64>(f.offset()); break;
+    case 2: base = static_cast<i64>(f.inode().size()); break;
+    default: return Errno::EINVAL;
+    }
+    i64 start;
+    if (__builtin_add_overflow(base, fl.l_start, &start)) return Errno::EOVERFLOW;
+    if (start < 0) return Errno::EINVAL;
+    if (fl.l_len > 0) {
+        if (fl.l_len - 1 > INT64_MAX - start) return Errno::EOVERFLOW;
+    } else if (fl.l_len < 0) {
+        if (start + fl.l_len < 0) return Errno::EINVAL;
+    }
+    if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK) return Errno::EINVAL;
+    if (get) {
         fl.l_type = F_UNLCK;
         TRY(mm::copy_to_user(arg, &fl, sizeof fl));
         return i64(0);
@@ -68,6 +86,11 @@ Ret file_lock(fs::OpenFile& f, int cmd, u64 arg)
     if (fl.l_type == F_RDLCK && !f.can_read()) return Errno::EBADF;
     if (fl.l_type == F_WRLCK && !f.can_write()) return Errno::EBADF;
     return i64(0);
+}
+
+fs::Pipe* as_pipe(fs::OpenFile& f)
+{
+    return f.inode().is_fifo() ? static_cast<fs::Pipe*>(&f.inode()) : nullptr;
 }
 
 } // namespace
@@ -127,9 +150,12 @@ Ret sys_fcntl(const Args& a)
         return i64(0);
     case F_GETOWN:
         return i64(f->owner());
-    case F_SETPIPE_SZ:
     case F_GETPIPE_SZ:
+        if (auto* p = as_pipe(*f)) return i64(p->capacity());
         return Errno::EBADF; // not a pipe
+    case F_SETPIPE_SZ:
+        if (auto* p = as_pipe(*f)) return i64(TRY(p->set_capacity(static_cast<u32>(arg))));
+        return Errno::EBADF;
     }
     return Errno::EINVAL;
 }
@@ -161,6 +187,11 @@ Ret sys_ioctl(const Args& a)
         if (inode.is_regular()) {
             u64 size = inode.size();
             int avail = static_cast<int>(size > f->offset() ? size - f->offset() : 0);
+            TRY(mm::copy_to_user(arg, &avail, sizeof avail));
+            return i64(0);
+        }
+        if (auto* p = as_pipe(*f)) {
+            int avail = static_cast<int>(p->available());
             TRY(mm::copy_to_user(arg, &avail, sizeof avail));
             return i64(0);
         }

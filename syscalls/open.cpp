@@ -1,5 +1,6 @@
-// open, openat, access, faccessat, faccessat2.
+// open, openat, creat, access, faccessat, faccessat2.
 #include "fs/errno_guard.h"
+#include "fs/ops.h"
 #include "fs/user_io.h"
 #include "fs/vfs.h"
 #include "syscalls/syscall.h"
@@ -10,6 +11,10 @@ namespace {
 Ret do_open(int dirfd, u64 path_addr, u32 flags, u32 mode)
 {
     auto path = TRY(fs::copy_path_from_user(path_addr));
+    if ((flags & fs::O_TMPFILE) == fs::O_TMPFILE) {
+        auto file = TRY(fs::open_tmpfile(fs::current(), dirfd, path.view(), flags, mode));
+        return i64(TRY(fs::current_fds().install(std::move(file), flags & fs::O_CLOEXEC)));
+    }
     return i64(TRY(fs::open_at(fs::current(), dirfd, path.view(), flags, mode)));
 }
 
@@ -26,6 +31,10 @@ Ret do_access(int dirfd, u64 path_addr, u64 mode, u64 flags)
 } // namespace
 
 Ret sys_open(const Args& a) { return do_open(fs::AT_FDCWD, a[0], static_cast<u32>(a[1]), static_cast<u32>(a[2])); }
+Ret sys_creat(const Args& a)
+{
+    return do_open(fs::AT_FDCWD, a[0], fs::O_CREAT | fs::O_WRONLY | fs::O_TRUNC, static_cast<u32>(a[1]));
+}
 Ret sys_openat(const Args& a) { return do_open(a.fd(0), a[1], static_cast<u32>(a[2]), static_cast<u32>(a[3])); }
 
 Ret sys_access(const Args& a) { return do_access(fs::AT_FDCWD, a[0], a[1], 0); }

@@ -1,7 +1,9 @@
-// read, write, readv, writev, pread64, pwrite64, lseek.
+// read, write, readv, writev, pread64, pwrite64, lseek. A read or write that
+// would block on a pipe or eventfd waits (syscalls/blocking.h).
 #include "fs/errno_guard.h"
 #include "fs/user_io.h"
 #include "fs/vfs.h"
+#include "syscalls/blocking.h"
 #include "syscalls/syscall.h"
 #include "mm/address_space.h"
 
@@ -27,7 +29,7 @@ Ret sys_read(const Args& a)
     auto f = TRY(file(a.fd(0)));
     size_t len = TRY(checked_len(a[1], a[2]));
     fs::UserBuffer buf(a[1], len);
-    return i64(TRY(f->read(buf, len)));
+    return i64(TRY(maybe_wait(*f, f->read(buf, len))));
 }
 
 Ret sys_write(const Args& a)
@@ -35,7 +37,7 @@ Ret sys_write(const Args& a)
     auto f = TRY(file(a.fd(0)));
     size_t len = TRY(checked_len(a[1], a[2]));
     fs::UserBuffer buf(a[1], len);
-    return i64(TRY(f->write(buf, len)));
+    return i64(TRY(maybe_wait(*f, f->write(buf, len))));
 }
 
 Ret sys_pread64(const Args& a)
@@ -66,7 +68,7 @@ Ret sys_readv(const Args& a)
     size_t total = TRY(fs::copy_iovecs_from_user(a[1], a[2], segs));
     if (segs.is_empty()) return i64(0);
     fs::UserBuffer buf(segs.data(), segs.size());
-    return i64(TRY(f->read(buf, total)));
+    return i64(TRY(maybe_wait(*f, f->read(buf, total))));
 }
 
 Ret sys_writev(const Args& a)
@@ -77,7 +79,7 @@ Ret sys_writev(const Args& a)
     size_t total = TRY(fs::copy_iovecs_from_user(a[1], a[2], segs));
     if (segs.is_empty()) return i64(0);
     fs::UserBuffer buf(segs.data(), segs.size());
-    return i64(TRY(f->write(buf, total)));
+    return i64(TRY(maybe_wait(*f, f->write(buf, total))));
 }
 
 Ret sys_lseek(const Args& a)
