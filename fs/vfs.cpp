@@ -1,5 +1,13 @@
 #include "fs/vfs.h"
 #include "fs/devices.h"
+#include "fs/procfs.h"
+#include "fs/sysfs.h"
+
+#ifdef ELFIN_KERNEL
+namespace fs {
+void register_kernel_proc_source(); // fs/procfs_kernel.cpp
+}
+#endif
 
 namespace fs {
 
@@ -27,14 +35,7 @@ Result<core::Own<Context>> Context::create(core::Ref<Directory> root)
 
 // ---- Boot ------------------------------------------------------------------
 
-ErrorOr set_exe_path(Directory& root, core::StringView path)
-{
-    auto proc = TRY(ensure_dir(root, "proc", 0555));
-    auto self = TRY(ensure_dir(*proc, "self", 0555));
-    auto link = TRY(Symlink::create(path));
-    TRY(self->put("exe", link));
-    return {};
-}
+ErrorOr set_exe_path(Directory& root, core::StringView path) { return proc_set_exe(root, path); }
 
 Result<core::Ref<Directory>> build_root(const u8* data, size_t size, Manifest& manifest,
     UnpackStats* stats, const char** why)
@@ -43,17 +44,17 @@ Result<core::Ref<Directory>> build_root(const u8* data, size_t size, Manifest& m
     TRY(unpack_into(*root, data, size, manifest, stats, why));
     auto dev = TRY(ensure_dir(*root, "dev", 0755));
     TRY(populate_dev(*dev));
-    auto proc = TRY(ensure_dir(*root, "proc", 0555));
-    proc->set_allows_create(false);
-    auto self = TRY(ensure_dir(*proc, "self", 0555));
-    self->set_allows_create(false);
-    if (manifest.present) TRY(set_exe_path(*root, manifest.exe.view()));
+    TRY(mount_proc(*root, manifest));
+    TRY(mount_sys(*root));
     return root;
 }
 
 ErrorOr unpack_initramfs(const u8* data, size_t size, Manifest& manifest, const char** why)
 {
     VERIFY(!g_current);
+#ifdef ELFIN_KERNEL
+    register_kernel_proc_source();
+#endif
     auto root = TRY(build_root(data, size, manifest, nullptr, why));
     auto ctx = TRY(Context::create(root));
     if (manifest.present) {
@@ -83,6 +84,7 @@ Context& current()
     return *g_current;
 }
 
+bool has_current() { return g_current; }
 FdTable& current_fds() { return current().fds; }
 core::Ref<Directory> cwd() { return current().cwd; }
 
@@ -107,6 +109,8 @@ Result<LookupResult> lookup_at(Context& ctx, int dirfd, core::StringView path, u
 {
     if (path.is_empty()) return Errno::ENOENT;
     core::Ref<Directory> base = path[0] == '/' ? ctx.root : TRY(base_dir(ctx, dirfd));
+    // /proc/<pid>/fd and cwd follow the descriptors and the cwd.
+    if (proc_lookup_may_need_refresh(*ctx.root, *base, path)) TRY(proc_refresh(ctx));
     return lookup(ctx.root, base, path, lookup_flags);
 }
 
@@ -152,6 +156,11 @@ Result<core::Ref<OpenFile>> open_file(Context& ctx, int dirfd, core::StringView 
         if (!(flags & O_PATH)) {
             if (inode->is_symlink()) return Errno::ELOOP; // O_NOFOLLOW met a symlink
             if (inode->is_directory() && (acc != O_RDONLY || (flags & O_TRUNC))) return Errno::EISDIR;
+            // /proc and /sys: a file without write bits cannot be opened for
+            // writing, not even by root (as proc_sys_permission does).
+            if ((acc != O_RDONLY || (flags & O_TRUNC)) && !r.parent->allows_create()
+                && !inode->is_directory() && !(inode->permissions() & 0222))
+                return Errno::EACCES;
         }
     }
     if (!(flags & O_PATH)) TRY(inode->on_open());
@@ -164,7 +173,15 @@ Result<core::Ref<OpenFile>> open_file(Context& ctx, int dirfd, core::StringView 
 Result<int> open_at(Context& ctx, int dirfd, core::StringView path, u32 flags, u32 mode)
 {
     auto file = TRY(open_file(ctx, dirfd, path, flags, mode));
-    return ctx.fds.install(std::move(file), flags & O_CLOEXEC);
+    bool is_dir = file->inode().is_directory();
+    int fd = TRY(ctx.fds.install(std::move(file), flags & O_CLOEXEC));
+    // Listing /proc/self/fd shows the listing's own descriptor, as on Linux.
+    if (is_dir && !path.is_empty()) {
+        auto base = base_dir(ctx, path[0] == '/' ? AT_FDCWD : dirfd);
+        if (!base.is_error() && proc_lookup_may_need_refresh(*ctx.root, *base.value(), path))
+            (void)proc_refresh(ctx);
+    }
+    return fd;
 }
 
 ErrorOr check_executable(Inode& inode)

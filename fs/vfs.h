@@ -25,8 +25,8 @@ struct Context {
 
 // ---- Boot: the calls the kernel makes, in this order -----------------------
 
-// Unpacks the initramfs into a new root, adds /dev and /proc (with
-// /proc/self/exe -> the manifest's exe), makes the current Context and moves
+// Unpacks the initramfs into a new root, adds /dev, /proc (fs/procfs.h: with
+// /proc/self/exe -> the manifest's exe) and /sys (fs/sysfs.h), makes the current Context and moves
 // to the manifest's cwd. `data` must stay mapped for the kernel's life (file
 // data is read in place). EINVAL with `why` set for a corrupt archive or
 // manifest; ENOENT/ENOTDIR when the manifest's cwd is not a directory.
@@ -37,6 +37,7 @@ ErrorOr init_stdio(); // on current()
 
 // The current Context (VERIFYs that unpack_initramfs ran).
 Context& current();
+bool has_current();
 FdTable& current_fds();
 core::Ref<Directory> cwd();
 
@@ -47,7 +48,7 @@ Result<core::Ref<Inode>> resolve_path(core::StringView path);
 // Builds a root as unpack_initramfs does, without touching the current Context.
 Result<core::Ref<Directory>> build_root(const u8* data, size_t size, Manifest& manifest,
     UnpackStats* stats = nullptr, const char** why = nullptr);
-// Points /proc/self/exe at `path` (creating /proc/self if needed).
+// Points /proc/self/exe at `path` (/proc must be mounted: build_root does).
 ErrorOr set_exe_path(Directory& root, core::StringView path);
 
 // ---- Operations (paths already copied from the program) --------------------

@@ -1,0 +1,64 @@
+#include "fs/sysfs.h"
+#include "fs/procfs.h"
+
+namespace fs {
+
+namespace {
+
+Result<core::Ref<Directory>> sys_dir(Directory& parent, core::StringView name)
+{
+    core::Ref<Inode> existing = parent.lookup(name);
+    core::Ref<Directory> dir;
+    if (existing && existing->is_directory()) {
+        dir = core::Ref<Directory>(existing->as_directory());
+    } else {
+        dir = TRY(Directory::create(0755));
+        TRY(parent.put(name, dir));
+    }
+    dir->set_allows_create(false);
+    return dir;
+}
+
+ErrorOr sys_text(Directory& dir, core::StringView name, core::StringView text, u32 perms = 0444)
+{
+    auto f = TRY(ProcFile::create_text(text, perms));
+    return dir.put(name, f);
+}
+
+} // namespace
+
+ErrorOr mount_sys(Directory& root)
+{
+    auto sys = TRY(sys_dir(root, "sys"));
+    auto devices = TRY(sys_dir(*sys, "devices"));
+    auto system = TRY(sys_dir(*devices, "system"));
+    auto cpu = TRY(sys_dir(*system, "cpu"));
+    TRY(sys_text(*cpu, "online", "0\n"));
+    TRY(sys_text(*cpu, "possible", "0\n"));
+    TRY(sys_text(*cpu, "present", "0\n"));
+    TRY(sys_text(*cpu, "offline", "\n"));
+    TRY(sys_text(*cpu, "kernel_max", "8191\n"));
+    auto cpu0 = TRY(sys_dir(*cpu, "cpu0"));
+    auto topology = TRY(sys_dir(*cpu0, "topology"));
+    TRY(sys_text(*topology, "core_id", "0\n"));
+    TRY(sys_text(*topology, "physical_package_id", "0\n"));
+    TRY(sys_text(*topology, "core_siblings_list", "0\n"));
+    TRY(sys_text(*topology, "thread_siblings_list", "0\n"));
+    auto node = TRY(sys_dir(*system, "node"));
+    TRY(sys_text(*node, "online", "0\n"));
+    TRY(sys_text(*node, "possible", "0\n"));
+
+    auto kernel = TRY(sys_dir(*sys, "kernel"));
+    auto mm = TRY(sys_dir(*kernel, "mm"));
+    auto thp = TRY(sys_dir(*mm, "transparent_hugepage"));
+    TRY(sys_text(*thp, "enabled", "always madvise [never]\n", 0644));
+    TRY(sys_text(*thp, "defrag", "always defer defer+madvise madvise [never]\n", 0644));
+    TRY(sys_text(*thp, "hpage_pmd_size", "2097152\n"));
+
+    TRY(sys_dir(*sys, "fs"));
+    TRY(sys_dir(*sys, "class"));
+    TRY(sys_dir(*sys, "bus"));
+    return {};
+}
+
+} // namespace fs
