@@ -18,6 +18,14 @@ Result<core::Ref<OpenFile>> OpenFile::create(core::Ref<Inode> inode, u32 flags)
     return core::Ref<OpenFile>(f);
 }
 
+Result<core::Ref<OpenFile>> OpenFile::create_pseudo(core::Ref<Inode> inode, u32 flags)
+{
+    auto* f = new (std::nothrow) OpenFile(std::move(inode), flags);
+    if (!f) return Errno::ENOMEM;
+    f->m_inode->file_opened(flags);
+    return core::Ref<OpenFile>(f);
+}
+
 OpenFile::~OpenFile() { m_inode->file_closed(m_flags); }
 
 // O_ACCMODE == 3 opens for neither reading nor writing (ioctl only), as Linux.

@@ -11,6 +11,9 @@ class OpenFile final : public core::RefCounted {
 public:
     // `flags` as given to open(); the creation flags are dropped, as Linux does.
     static Result<core::Ref<OpenFile>> create(core::Ref<Inode> inode, u32 flags);
+    // A file no open() made (a pipe end, an eventfd): Linux's
+    // alloc_file_pseudo keeps `flags` as given, without O_LARGEFILE.
+    static Result<core::Ref<OpenFile>> create_pseudo(core::Ref<Inode> inode, u32 flags);
     ~OpenFile();
 
     Inode& inode() const { return *m_inode; }

@@ -9,13 +9,40 @@ Result<core::Ref<Pipe>> Pipe::create()
     auto* p = new (std::nothrow) Pipe();
     if (!p) return Errno::ENOMEM;
     core::Ref<Pipe> pipe(p);
-    pipe->m_ring = new (std::nothrow) u8[DEFAULT_CAPACITY];
-    if (!pipe->m_ring) return Errno::ENOMEM;
-    pipe->m_capacity = DEFAULT_CAPACITY;
+    TRY(pipe->allocate(DEFAULT_SLOTS));
     return pipe;
 }
 
-Pipe::~Pipe() { delete[] m_ring; }
+Pipe::~Pipe()
+{
+    delete[] m_pages;
+    delete[] m_slots;
+}
+
+ErrorOr Pipe::allocate(size_t slots)
+{
+    u8* pages = new (std::nothrow) u8[slots * PAGE_SIZE];
+    Slot* infos = new (std::nothrow) Slot[slots];
+    if (!pages || !infos) {
+        delete[] pages;
+        delete[] infos;
+        return Errno::ENOMEM;
+    }
+    // Keep the slots in use, in order, from index 0.
+    size_t used = used_slots();
+    for (size_t i = 0; i < used; i++) {
+        memcpy(pages + i * PAGE_SIZE, page(m_tail + i), PAGE_SIZE);
+        infos[i] = slot(m_tail + i);
+    }
+    delete[] m_pages;
+    delete[] m_slots;
+    m_pages = pages;
+    m_slots = infos;
+    m_slot_count = slots;
+    m_tail = 0;
+    m_head = used;
+    return {};
+}
 
 void Pipe::file_opened(u32 flags)
 {
@@ -33,61 +60,87 @@ void Pipe::file_closed(u32 flags)
     if ((acc == O_WRONLY || acc == O_RDWR) && m_writers) m_writers--;
 }
 
+size_t Pipe::available() const
+{
+    size_t n = 0;
+    for (size_t i = m_tail; i != m_head; i++) n += m_slots[i & (m_slot_count - 1)].len;
+    return n;
+}
+
 Result<size_t> Pipe::read(u64, IoBuffer& buf, size_t n, u32)
 {
     if (n == 0) return size_t(0);
-    if (m_count == 0) {
+    if (m_head == m_tail) {
         if (m_writers == 0) return size_t(0);
         return Errno::EAGAIN;
     }
-    size_t want = n < m_count ? n : m_count;
-    // At most two pieces: up to the end of the ring, then from its start.
-    size_t first = m_capacity - m_head < want ? m_capacity - m_head : want;
-    TRY(buf.copy_out(0, m_ring + m_head, first));
-    if (want > first) TRY(buf.copy_out(first, m_ring, want - first));
-    m_head = (m_head + want) % m_capacity;
-    m_count -= want;
-    if (m_count == 0) m_head = 0;
+    size_t done = 0;
+    while (done < n && m_head != m_tail) {
+        Slot& s = slot(m_tail);
+        size_t take = s.len < n - done ? s.len : n - done;
+        TRY(buf.copy_out(done, page(m_tail) + s.offset, take));
+        s.offset += static_cast<u32>(take);
+        s.len -= static_cast<u32>(take);
+        done += take;
+        if (s.len == 0) m_tail++;
+    }
+    if (m_head == m_tail) m_last_can_merge = false;
     touch_modified();
-    return want;
+    return done;
+}
+
+size_t Pipe::room_for(size_t n)
+{
+    size_t room = 0;
+    size_t rest = n % PAGE_SIZE;
+    if (rest && m_head != m_tail && m_last_can_merge) {
+        Slot& last = slot(m_head - 1);
+        if (last.offset + last.len + rest <= PAGE_SIZE) room = rest;
+    }
+    size_t free_slots = m_slot_count - used_slots();
+    size_t fresh = n - room;
+    size_t fits = free_slots * PAGE_SIZE;
+    return room + (fresh < fits ? fresh : fits);
 }
 
 Result<size_t> Pipe::write(u64, const IoBuffer& buf, size_t n, u32 flags)
 {
-    if (m_readers == 0) return Errno::EPIPE;
     if (n == 0) return size_t(0);
-    size_t room = m_capacity - m_count;
-    if (n <= ATOMIC_WRITE || !(flags & O_NONBLOCK)) {
-        // All or nothing (PIPE_BUF atomicity; a blocking write completes whole).
-        if (room < n) return Errno::EAGAIN;
-    } else if (room == 0) {
-        return Errno::EAGAIN;
+    if (m_readers == 0) return Errno::EPIPE;
+    size_t fits = room_for(n);
+    if (fits == 0 || (fits < n && !(flags & O_NONBLOCK))) return Errno::EAGAIN;
+    size_t done = 0;
+    // pipe_write: merge the remainder into the last slot, then fresh pages.
+    size_t rest = n % PAGE_SIZE;
+    if (rest && m_head != m_tail && m_last_can_merge) {
+        Slot& last = slot(m_head - 1);
+        size_t at = last.offset + last.len;
+        if (at + rest <= PAGE_SIZE) {
+            TRY(buf.copy_in(page(m_head - 1) + at, 0, rest));
+            last.len += static_cast<u32>(rest);
+            done = rest;
+        }
     }
-    size_t put = n < room ? n : room;
-    size_t tail = (m_head + m_count) % m_capacity;
-    size_t first = m_capacity - tail < put ? m_capacity - tail : put;
-    TRY(buf.copy_in(m_ring + tail, 0, first));
-    if (put > first) TRY(buf.copy_in(m_ring, first, put - first));
-    m_count += put;
+    while (done < fits) {
+        size_t chunk = fits - done < PAGE_SIZE ? fits - done : PAGE_SIZE;
+        TRY(buf.copy_in(page(m_head), done, chunk));
+        slot(m_head) = Slot { 0, static_cast<u32>(chunk) };
+        m_head++;
+        done += chunk;
+    }
+    m_last_can_merge = true;
     touch_modified();
-    return put;
+    return done;
 }
 
 Result<size_t> Pipe::set_capacity(u64 size)
 {
     if (size > MAX_CAPACITY) return Errno::EINVAL;
-    size_t cap = PAGE_SIZE;
-    while (cap < size) cap *= 2;
-    if (cap < m_count) return Errno::EBUSY;
-    if (cap == m_capacity) return cap;
-    u8* ring = new (std::nothrow) u8[cap];
-    if (!ring) return Errno::ENOMEM;
-    for (size_t i = 0; i < m_count; i++) ring[i] = m_ring[(m_head + i) % m_capacity];
-    delete[] m_ring;
-    m_ring = ring;
-    m_capacity = cap;
-    m_head = 0;
-    return cap;
+    size_t slots = 1;
+    while (slots * PAGE_SIZE < size) slots *= 2;
+    if (slots < used_slots()) return Errno::EBUSY;
+    if (slots != m_slot_count) TRY(allocate(slots));
+    return capacity();
 }
 
 Result<PipeEnds> make_pipe(u32 flags)
@@ -95,8 +148,8 @@ Result<PipeEnds> make_pipe(u32 flags)
     auto pipe = TRY(Pipe::create());
     u32 status = flags & O_NONBLOCK;
     PipeEnds ends;
-    ends.read = TRY(OpenFile::create(pipe, O_RDONLY | status));
-    ends.write = TRY(OpenFile::create(pipe, O_WRONLY | status));
+    ends.read = TRY(OpenFile::create_pseudo(pipe, O_RDONLY | status));
+    ends.write = TRY(OpenFile::create_pseudo(pipe, O_WRONLY | status));
     return ends;
 }
 
@@ -135,7 +188,7 @@ Result<core::Ref<OpenFile>> make_eventfd(u32 initial, u32 flags)
 {
     if (flags & ~(EventFd::EFD_SEMAPHORE | O_NONBLOCK | O_CLOEXEC)) return Errno::EINVAL;
     auto efd = TRY(EventFd::create(initial, flags & EventFd::EFD_SEMAPHORE));
-    return OpenFile::create(efd, O_RDWR | (flags & O_NONBLOCK));
+    return OpenFile::create_pseudo(efd, O_RDWR | (flags & O_NONBLOCK));
 }
 
 } // namespace fs

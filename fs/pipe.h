@@ -11,12 +11,15 @@
 
 namespace fs {
 
-// A pipe's buffer: a ring of `capacity` bytes (64 KiB by default, Linux's
-// 16 pages), with the readers and writers counted by their open files.
+// A pipe's buffer, laid out as Linux's: a ring of page-sized slots (16 by
+// default: 64 KiB). A write first tops up the last slot when the remainder of
+// its length (len % 4096) fits there, then fills fresh slots a page at a time;
+// so a write of at most PIPE_BUF bytes is never split, and how many bytes a
+// non-blocking write takes is what Linux's pipe_write takes. Readers and
+// writers are counted by their open files.
 class Pipe final : public Inode {
 public:
-    static constexpr size_t DEFAULT_CAPACITY = 65536;
-    static constexpr size_t ATOMIC_WRITE = 4096; // PIPE_BUF
+    static constexpr size_t DEFAULT_SLOTS = 16;
     static constexpr u64 MAX_CAPACITY = u64(1) << 31; // round_pipe_size's limit
 
     static Result<core::Ref<Pipe>> create();
@@ -24,9 +27,10 @@ public:
 
     // Read: 0 at end of file (empty, no writer), EAGAIN when empty with a writer.
     Result<size_t> read(u64, IoBuffer& buf, size_t n, u32 flags) override;
-    // Write: EPIPE with no reader (SIGPIPE is not delivered yet); writes of at
-    // most PIPE_BUF bytes are all or nothing; a blocking write that does not
-    // fit whole answers EAGAIN having written nothing (its wait would never end).
+    // Write: EPIPE with no reader (SIGPIPE is not delivered yet). With
+    // O_NONBLOCK: what fits, EAGAIN when nothing does. Blocking: a write that
+    // does not fit whole answers EAGAIN having written nothing (it would wait
+    // for a reader that, with one thread, never comes).
     Result<size_t> write(u64, const IoBuffer& buf, size_t n, u32 flags) override;
     ErrorOr truncate(u64) override { return Errno::EINVAL; }
     bool is_seekable() const override { return false; }
@@ -35,21 +39,32 @@ public:
     void file_opened(u32 flags) override;
     void file_closed(u32 flags) override;
 
-    size_t available() const { return m_count; }
-    size_t capacity() const { return m_capacity; }
-    // F_SETPIPE_SZ: rounds up to a power-of-two number of pages; EBUSY when the
-    // data does not fit, EINVAL past 2^31. We run as root, whom Linux lets
-    // pass /proc/sys/fs/pipe-max-size (CAP_SYS_RESOURCE).
+    size_t available() const; // FIONREAD
+    size_t capacity() const { return m_slot_count * PAGE_SIZE; }
+    // F_SETPIPE_SZ: rounds up to a power-of-two number of pages; EBUSY when
+    // the slots in use do not fit, EINVAL past 2^31. We run as root, whom Linux
+    // lets pass /proc/sys/fs/pipe-max-size (CAP_SYS_RESOURCE).
     Result<size_t> set_capacity(u64 size);
     u32 readers() const { return m_readers; }
     u32 writers() const { return m_writers; }
 
 private:
+    struct Slot {
+        u32 offset, len;
+    };
     Pipe() : Inode(InodeType::Fifo, 0600) {}
-    u8* m_ring { nullptr };
-    size_t m_capacity { 0 };
-    size_t m_head { 0 }; // next byte to read
-    size_t m_count { 0 };
+    ErrorOr allocate(size_t slots);
+    size_t used_slots() const { return m_head - m_tail; }
+    u8* page(size_t index) { return m_pages + (index & (m_slot_count - 1)) * PAGE_SIZE; }
+    Slot& slot(size_t index) { return m_slots[index & (m_slot_count - 1)]; }
+    // How many of n bytes a write can place now.
+    size_t room_for(size_t n);
+
+    u8* m_pages { nullptr };
+    Slot* m_slots { nullptr };
+    size_t m_slot_count { 0 };
+    size_t m_head { 0 }, m_tail { 0 }; // free-running, as Linux's pipe->head/tail
+    bool m_last_can_merge { false };
     u32 m_readers { 0 }, m_writers { 0 };
 };
 

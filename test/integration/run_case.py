@@ -278,6 +278,7 @@ def check_trace(ctx, r):
 
 GUESTS = {
     "files": Guest("files", fixture=True, reports="files"),
+    "fsops": Guest("fsops", fixture=True, reports="fsops"),
     "procfs": Guest("procfs", ["one", "two words", ""], reports="procfs"),
     "memory": Guest("memory", reports="memory"),
     "memory-pie": Guest("memory-pie", reports="memory"),

@@ -29,7 +29,7 @@ TEST_CASE("pipe: data in order, EOF without a writer, EPIPE without a reader", "
     CHECK(pipe->mode() == (fs::S_IFIFO | 0600));
     CHECK(&ends.write->inode() == pipe);
     CHECK(ends.read->seek(0, fs::WHENCE_SET).error() == Errno::ESPIPE);
-    CHECK(ends.write->flags() == (fs::O_WRONLY | fs::O_LARGEFILE));
+    CHECK(ends.write->flags() == fs::O_WRONLY); // no O_LARGEFILE: not made by open()
 
     std::string got;
     CHECK(err_of(read_into(*ends.read, got, 10)) == Errno::EAGAIN); // empty, a writer open: would block
@@ -75,21 +75,28 @@ TEST_CASE("pipe: the ring wraps around", "[fs][pipe]")
     CHECK(got == pattern);
 }
 
-TEST_CASE("pipe: full, O_NONBLOCK partial writes, PIPE_BUF atomicity, F_SETPIPE_SZ", "[fs][pipe]")
+TEST_CASE("pipe: page slots as Linux: merging, partial non-blocking writes, F_SETPIPE_SZ", "[fs][pipe]")
 {
     auto ends = MUST(fs::make_pipe(fs::O_NONBLOCK));
     auto* pipe = static_cast<fs::Pipe*>(&ends.read->inode());
     CHECK(!ends.read->must_wait_on_again());
-    CHECK(MUST(write_from(*ends.write, std::string(65536 - 100, 'x'))) == 65536 - 100);
-    // 200 bytes <= PIPE_BUF do not fit: all or nothing.
-    CHECK(err_of(write_from(*ends.write, std::string(200, 'y'))) == Errno::EAGAIN);
-    // A large non-blocking write takes what fits.
-    CHECK(MUST(write_from(*ends.write, std::string(8000, 'z'))) == 100);
-    CHECK(err_of(write_from(*ends.write, std::string(8000, 'z'))) == Errno::EAGAIN);
+    // 60000 bytes: 14 full slots and 2656 bytes in a 15th.
+    CHECK(MUST(write_from(*ends.write, std::string(60000, 'x'))) == 60000);
+    // 10000 % 4096 = 1808 does not fit beside 2656: no merge, one free slot.
+    CHECK(MUST(write_from(*ends.write, std::string(10000, 'y'))) == 4096);
+    CHECK(pipe->available() == 64096);
+    // Full: nothing fits, even one byte (the last slot is full).
+    CHECK(err_of(write_from(*ends.write, "z")) == Errno::EAGAIN);
     CHECK(pipe->set_capacity(4096).error() == Errno::EBUSY);
     std::string got;
-    CHECK(MUST(read_into(*ends.read, got, 65536)) == 65536);
-    CHECK(got.substr(65430) == std::string(6, 'x') + std::string(100, 'z'));
+    CHECK(MUST(read_into(*ends.read, got, 100000)) == 64096);
+    CHECK(got.substr(59990, 20) == std::string(10, 'x') + std::string(10, 'y'));
+
+    // Small writes merge into the last slot: 16 slots hold more than 16 writes.
+    for (int i = 0; i < 40; i++) CHECK(MUST(write_from(*ends.write, std::string(100, 'm'))) == 100);
+    CHECK(pipe->available() == 4000);
+    CHECK(MUST(read_into(*ends.read, got, 10000)) == 4000);
+
     CHECK(MUST(pipe->set_capacity(5000)) == 8192);
     CHECK(MUST(pipe->set_capacity(0)) == 4096);
     CHECK(pipe->set_capacity(u64(1) << 32).error() == Errno::EINVAL);
@@ -104,6 +111,7 @@ TEST_CASE("pipe: full, O_NONBLOCK partial writes, PIPE_BUF atomicity, F_SETPIPE_
     CHECK(MUST(write_from(*blocking.write, std::string(65000, 'q'))) == 65000);
     CHECK(err_of(write_from(*blocking.write, std::string(1000, 'q'))) == Errno::EAGAIN);
     CHECK(blocking.write->must_wait_on_again());
+    CHECK(MUST(write_from(*blocking.write, std::string(536, 'q'))) == 536); // merges: fits whole
 }
 
 TEST_CASE("eventfd: counter, semaphore, overflow, sizes", "[fs][pipe]")
