@@ -399,6 +399,8 @@ Result<core::String> proc_fd_target(Context& ctx, Inode& inode)
         return core::String::from(buf);
     default: break;
     }
+    // eventfd is the only inode of no file type yet (fs/pipe.h).
+    if (inode.type() == InodeType::Anon) return core::String::from("anon_inode:[eventfd]");
     if (Directory* dir = inode.as_directory()) {
         auto p = path_of(ctx.root, *dir);
         if (!p.is_error()) return p;

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <cstring> // before core/string.h, whose declarations lack glibc's noexcept
+#include "fs/pipe.h"
 #include "fs/procfs.h"
 #include "test/unit/fs/fs_fixture.h"
 #include <sstream>
@@ -263,6 +264,16 @@ TEST_CASE("procfs: fd lists the open descriptors, as links to their paths", "[fs
     int d = t.open("/bin/prog", fs::O_RDONLY);
     CHECK(d == a);
     CHECK(fd_link(d) == "/bin/prog");
+
+    // What has no path: a pipe, an eventfd; the console.
+    auto ends = MUST(fs::make_pipe(0));
+    int r = MUST(t.ctx->fds.install(ends.read, false));
+    CHECK(fd_link(r) == "pipe:[" + std::to_string(ends.read->inode().ino()) + "]");
+    auto ev = MUST(fs::EventFd::create(0, false));
+    int e = MUST(t.ctx->fds.install(MUST(fs::OpenFile::create(ev, fs::O_RDWR)), false));
+    CHECK(fd_link(e) == "anon_inode:[eventfd]");
+    int con = t.open("/dev/console", fs::O_RDWR);
+    CHECK(fd_link(con) == "/dev/console");
 }
 
 TEST_CASE("procfs: cwd follows chdir", "[fs][procfs]")
