@@ -228,6 +228,13 @@ Expected<CheckReport> check_program(const std::string& given, const std::string&
 
 std::string format_report(const CheckReport& r, bool verbose)
 {
+    if (r.files.empty()) {
+        // Not a program Elfin can even read (not ELF, not x86-64, a script):
+        // nothing was scanned.
+        std::string s;
+        for (auto& p : r.problems) s += "elfin check: " + p + "\n";
+        return s + r.program + ": Elfin cannot run it\n";
+    }
     std::string s = "elfin check: " + r.program;
     if (r.files.size() > 1) s += " and " + plural(static_cast<unsigned>(r.files.size() - 1), "library", "libraries");
     s += ": " + std::to_string(r.syscalls.size()) + " syscalls found, " + std::to_string(r.count(SyscallStatus::Real))

@@ -311,7 +311,9 @@ Expected<Options> parse_command_line(const std::vector<std::string>& argv, std::
         }
         ELFIN_TRY(apply(o, *spec, value, cwd));
     }
-    if (i >= argv.size()) return usage_error("no program given; usage: elfin " + std::string(command_name(o.command)) + " [options] PROGRAM [ARGS...]");
+    if (i >= argv.size())
+        return usage_error("no program given; usage: elfin " + std::string(command_name(o.command)) + " [options] PROGRAM"
+            + (o.command == Command::Check ? "" : " [ARGS...]"));
     o.program = argv[i++];
     if (o.program.empty()) return usage_error("the program path is empty");
     o.args.assign(argv.begin() + static_cast<std::ptrdiff_t>(i), argv.end());

@@ -323,6 +323,7 @@ TEST_CASE("check: a file that is not a program is a problem, not a scan")
     CHECK_FALSE(r->runnable());
     CHECK(r->files.empty());
     CHECK(r->exit_status() == 1);
+    CHECK(format_report(*r, false).starts_with("elfin check: /etc/hostname-like: not an ELF file"));
 }
 
 TEST_CASE("check options: --json and -v apply to check only")
