@@ -92,6 +92,12 @@ enum class Errno : int {
     ECONNABORTED = 103, ECONNRESET = 104, ENOBUFS = 105, EISCONN = 106, ENOTCONN = 107,
     ETIMEDOUT = 110, ECONNREFUSED = 111, EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115,
     ECANCELED = 125,
+    // Kernel-internal (never seen by a program): a syscall interrupted by a
+    // signal. The dispatcher turns them into a restart or EINTR as Linux does
+    // (core/signal_frame.cpp): ERESTARTSYS restarts if the handler has
+    // SA_RESTART, ERESTARTNOINTR always, ERESTARTNOHAND and
+    // ERESTART_RESTARTBLOCK only when no handler runs.
+    ERESTARTSYS = 512, ERESTARTNOINTR = 513, ERESTARTNOHAND = 514, ERESTART_RESTARTBLOCK = 516,
 };
 
 constexpr const char* errno_name(Errno e)
@@ -107,7 +113,8 @@ constexpr const char* errno_name(Errno e)
         E(EPROTOTYPE) E(ENOPROTOOPT) E(EPROTONOSUPPORT) E(EOPNOTSUPP) E(EAFNOSUPPORT)
         E(EADDRINUSE) E(EADDRNOTAVAIL) E(ENETDOWN) E(ENETUNREACH) E(ECONNABORTED) E(ECONNRESET)
         E(ENOBUFS) E(EISCONN) E(ENOTCONN) E(ETIMEDOUT) E(ECONNREFUSED) E(EHOSTUNREACH)
-        E(EALREADY) E(EINPROGRESS) E(ECANCELED)
+        E(EALREADY) E(EINPROGRESS) E(ECANCELED) E(ERESTARTSYS) E(ERESTARTNOINTR) E(ERESTARTNOHAND)
+        E(ERESTART_RESTARTBLOCK)
 #undef E
     }
     return "E?";

@@ -1,18 +1,11 @@
 #pragma once
-// The one process Elfin runs: identity, limits, signal dispositions, and the
-// bits of thread state the ABI exposes. (Threads arrive with clone later.)
+// The one process Elfin runs: identity, limits, and the bits of thread state
+// the ABI exposes. (Threads arrive with clone later.) Signal state lives in
+// core/signal.h.
 #include "core/types.h"
+#include "core/signal.h"
 
 namespace core {
-
-constexpr int NSIG = 64;
-
-struct SigAction {
-    u64 handler;   // SIG_DFL = 0, SIG_IGN = 1
-    u64 flags;
-    u64 restorer;
-    u64 mask;
-};
 
 struct Rlimit { u64 cur, max; };
 constexpr int RLIM_NLIMITS = 16;
@@ -25,10 +18,6 @@ struct Process {
     int ngroups = 0;
     u32 umask = 022;
     Rlimit rlimits[RLIM_NLIMITS] {};
-    SigAction actions[NSIG + 1] {};
-    u64 sigmask = 0;
-    u64 altstack_sp = 0, altstack_size = 0;
-    u32 altstack_flags = 2; // SS_DISABLE
     u64 clear_child_tid = 0;
     u64 fs_base = 0;
     bool aslr = true;

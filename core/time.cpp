@@ -1,5 +1,6 @@
 #include "core/time.h"
 #include "core/klog.h"
+#include "core/signal.h"
 #include "platform/x86_64/cpu.h"
 #include "platform/x86_64/paging.h"
 
@@ -128,9 +129,33 @@ u64 realtime_ns() { return g_realtime_at_boot_ns + monotonic_ns(); }
 
 void set_realtime_ns(u64 ns) { g_realtime_at_boot_ns = ns - monotonic_ns(); }
 
+namespace {
+u64 g_signal_deadline = ~0ull;
+
+void arm_oneshot(u64 left_ns)
+{
+    u64 ticks = u64((unsigned __int128)left_ns * g_lapic_hz / 1000000000ull);
+    if (ticks > 0xffffffffull) ticks = 0xffffffffull;
+    if (ticks == 0) ticks = 1;
+    lapic_write(0x320, TIMER_VECTOR); // one-shot, unmasked
+    lapic_write(0x380, u32(ticks));
+}
+} // namespace
+
+void set_signal_timer(u64 deadline)
+{
+    g_signal_deadline = deadline;
+    if (!g_lapic || !g_lapic_hz || deadline == ~0ull) return;
+    u64 now = monotonic_ns();
+    arm_oneshot(deadline > now ? deadline - now : 1);
+}
+
 void timer_interrupt()
 {
     if (g_lapic) lapic_write(0xb0, 0); // EOI
+    if (g_signal_deadline == ~0ull) return;
+    if (monotonic_ns() >= g_signal_deadline) core::signal::timer_expired(); // re-arms through set_signal_timer
+    else set_signal_timer(g_signal_deadline);
 }
 
 void sleep_until_ns(u64 deadline)
@@ -139,6 +164,11 @@ void sleep_until_ns(u64 deadline)
         u64 now = monotonic_ns();
         if (now >= deadline) return;
         u64 left = deadline - now;
+        if (g_signal_deadline <= now) { // an interval timer is due (SIGALRM): fire it, sleep on
+            core::signal::timer_expired();
+            continue;
+        }
+        if (g_signal_deadline < deadline) left = g_signal_deadline - now; // the earlier wakes us
         if (!g_lapic || !g_lapic_hz || left < 20000) {
             x86::pause();
             continue;

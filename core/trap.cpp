@@ -1,11 +1,12 @@
-// What happens on an exception or interrupt: user faults become signals (no
-// handler yet: the program ends as Linux would end it), demand paging is
-// resolved, and kernel faults outside the user-copy fixups are panics.
+// What happens on an exception or interrupt: user faults become signals with
+// Linux's si_code and si_addr (delivered, or their default action taken, on
+// the way back to user mode), demand paging is resolved, and kernel faults
+// outside the exception-table fixups are panics.
 #include "platform/x86_64/trap.h"
 #include "platform/x86_64/cpu.h"
 #include "mm/address_space.h"
 #include "core/panic.h"
-#include "core/power.h"
+#include "core/signal.h"
 #include "core/time.h"
 #include "core/klog.h"
 
@@ -13,7 +14,7 @@ extern "C" const u64 __ex_table_start[], __ex_table_end[];
 
 namespace {
 
-constexpr int SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGFPE = 8, SIGSEGV = 11;
+using namespace core::signal;
 
 bool apply_fixup(x86::TrapFrame* f)
 {
@@ -26,9 +27,34 @@ bool apply_fixup(x86::TrapFrame* f)
     return false;
 }
 
-[[noreturn]] void user_signal(int sig)
+void user_signal(x86::TrapFrame* f, int sig, i32 code, u64 addr)
 {
-    core::program_killed(sig, false);
+    core::signal::force_fault(sig, code, addr, *f);
+}
+
+// x87 and SIMD exceptions: the first unmasked exception flag, as Linux's
+// fpu__exception_code reports it.
+i32 fp_code(bool simd)
+{
+    u32 status, mask;
+    if (simd) {
+        u32 mxcsr;
+        asm volatile("stmxcsr %0" : "=m"(mxcsr));
+        status = mxcsr & 0x3f;
+        mask = (mxcsr >> 7) & 0x3f;
+    } else {
+        u16 sw, cw;
+        asm volatile("fnstsw %0; fnstcw %1" : "=m"(sw), "=m"(cw));
+        status = sw & 0x3f;
+        mask = cw & 0x3f;
+    }
+    u32 err = status & ~mask;
+    if (err & 0x01) return FPE_FLTINV; // invalid operation
+    if (err & 0x04) return FPE_FLTDIV; // divide by zero
+    if (err & 0x08) return FPE_FLTOVF;
+    if (err & 0x12) return FPE_FLTUND; // underflow, denormal
+    if (err & 0x20) return FPE_FLTRES; // precision
+    return 0;
 }
 
 void page_fault(x86::TrapFrame* f)
@@ -38,19 +64,18 @@ void page_fault(x86::TrapFrame* f)
     auto r = addr < mm::USER_TOP ? mm::address_space().handle_fault(addr, write, exec) : mm::FaultResult::MapErr;
     if (r == mm::FaultResult::Handled) return;
     if (user) {
-        klog::info("SIGSEGV: %s access to %#lx at rip %#lx (%s)", exec ? "exec" : write ? "write" : "read",
-                   addr, f->rip, r == mm::FaultResult::AccErr ? "SEGV_ACCERR" : "SEGV_MAPERR");
-        user_signal(r == mm::FaultResult::OutOfMemory || r == mm::FaultResult::Bus ? SIGBUS : SIGSEGV);
+        klog::info("%s access to %#lx at rip %#lx: %s", exec ? "exec" : write ? "write" : "read", addr, f->rip,
+                   r == mm::FaultResult::AccErr ? "SEGV_ACCERR" : r == mm::FaultResult::MapErr ? "SEGV_MAPERR"
+                                                                                       : "BUS_ADRERR");
+        if (r == mm::FaultResult::OutOfMemory || r == mm::FaultResult::Bus) user_signal(f, SIGBUS, BUS_ADRERR, addr);
+        else user_signal(f, SIGSEGV, r == mm::FaultResult::AccErr ? SEGV_ACCERR : SEGV_MAPERR, addr);
+        return;
     }
     if (apply_fixup(f)) return;
     core::panic_with_frame(*f, "page fault in the kernel");
 }
 
-} // namespace
-
-namespace x86 {
-
-void handle_trap(TrapFrame* f)
+void dispatch_trap(x86::TrapFrame* f)
 {
     switch (f->vector) {
     case 14: page_fault(f); return;
@@ -60,13 +85,18 @@ void handle_trap(TrapFrame* f)
     }
     if (f->vector >= 32) return; // stray interrupt
     if (f->from_user()) {
+        // si_code and si_addr as Linux's arch/x86/kernel/traps.c gives them.
         switch (f->vector) {
-        case 0: user_signal(SIGFPE);    // #DE
-        case 16: case 19: user_signal(SIGFPE); // x87 / SIMD FP
-        case 1: case 3: user_signal(SIGTRAP);
-        case 6: user_signal(SIGILL);    // #UD
-        case 17: user_signal(SIGBUS);   // #AC
-        default: user_signal(SIGSEGV);  // #GP, #SS, #NP, bound…
+        case 0: return user_signal(f, SIGFPE, FPE_INTDIV, f->rip);    // #DE (also the quotient overflow)
+        case 4: return user_signal(f, SIGSEGV, SI_KERNEL, 0);         // #OF (into is invalid in 64-bit mode)
+        case 16: return user_signal(f, SIGFPE, fp_code(false), f->rip);
+        case 19: return user_signal(f, SIGFPE, fp_code(true), f->rip);
+        case 1: return user_signal(f, SIGTRAP, TRAP_TRACE, f->rip);    // single step
+        case 3: return user_signal(f, SIGTRAP, SI_KERNEL, 0);          // int3: rip is past it
+        case 6: return user_signal(f, SIGILL, ILL_ILLOPN, f->rip);    // #UD
+        case 17: return user_signal(f, SIGBUS, BUS_ADRALN, 0);        // #AC
+        case 11: case 12: return user_signal(f, SIGBUS, SI_KERNEL, 0); // #NP, #SS
+        default: return user_signal(f, SIGSEGV, SI_KERNEL, 0);        // #GP, #NP, ...
         }
     }
     static const char* const names[32] = { "divide error", "debug", "NMI", "breakpoint", "overflow",
@@ -77,6 +107,18 @@ void handle_trap(TrapFrame* f)
         "reserved", "reserved", "hypervisor injection", "VMM communication", "security", "reserved" };
     if (f->vector == 13 && apply_fixup(f)) return;
     core::panic_with_frame(*f, names[f->vector]);
+}
+
+} // namespace
+
+namespace x86 {
+
+void handle_trap(TrapFrame* f)
+{
+    dispatch_trap(f);
+    // Back to user mode: faults just raised, and signals an interrupt (the
+    // interval timer) sent, are delivered now.
+    if (f->from_user()) core::signal::deliver(*f, -1, 0);
 }
 
 } // namespace x86

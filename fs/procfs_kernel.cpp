@@ -33,11 +33,13 @@ void kernel_process(ProcProcess& out)
     out.ngroups = p.ngroups;
     out.umask = has_current() ? current().umask : p.umask;
     out.threads = 1;
-    out.sig_blocked = p.sigmask;
+    out.sig_pending = core::signal::pending_mask();
+    out.sig_blocked = core::current_signal_state().blocked;
     for (int sig = 1; sig <= core::NSIG; sig++) {
         u64 bit = 1ull << (sig - 1);
-        if (p.actions[sig].handler == 1) out.sig_ignored |= bit;
-        else if (p.actions[sig].handler > 1) out.sig_caught |= bit;
+        u64 handler = core::signal::action(sig).handler;
+        if (handler == 1) out.sig_ignored |= bit;
+        else if (handler > 1) out.sig_caught |= bit;
     }
     for (int i = 0; i < PROC_NLIMITS && i < core::RLIM_NLIMITS; i++) {
         out.rlim_cur[i] = p.rlimits[i].cur;

@@ -4,6 +4,7 @@
 #include "platform/x86_64/trap.h"
 #include "core/klog.h"
 #include "core/process.h"
+#include "core/signal.h"
 #include "core/format.h"
 #include "core/string.h"
 
@@ -91,7 +92,9 @@ void trace(u64 nr, const Args& a, i64 ret)
 
 extern "C" void syscall_dispatch(x86::TrapFrame* f)
 {
+    constexpr u64 NR_RT_SIGRETURN = 15;
     u64 nr = f->rax;
+    core::current_signal_state().syscall_frame = f;
     sys::Args args { { f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9 } };
     i64 ret;
     sys::Handler h = nr < sys::SYSCALL_TABLE_SIZE ? sys::SYSCALL_HANDLERS[nr] : nullptr;
@@ -104,4 +107,8 @@ extern "C" void syscall_dispatch(x86::TrapFrame* f)
     }
     if (core::process().trace) sys::trace(nr, args, ret);
     f->rax = u64(ret);
+    // Signals are delivered on the way out; an interrupted syscall restarts
+    // or fails with EINTR there. rt_sigreturn has put back the registers of
+    // the interrupted code, whose rax is no return value to act on.
+    core::signal::deliver(*f, nr == NR_RT_SIGRETURN ? -1 : i64(nr), ret);
 }

@@ -24,7 +24,9 @@ void idt_init()
         g.off_lo = a & 0xffff;
         g.sel = KERNEL_CS;
         g.ist = v == 8 ? 1 : v == 2 ? 2 : 0;
-        g.type = 0x8e; // present, DPL 0, interrupt gate
+        // Present interrupt gates, DPL 0 but for int3 (and into), which ring 3
+        // may raise itself: SIGTRAP as on Linux rather than a #GP.
+        g.type = v == 3 || v == 4 ? 0xee : 0x8e;
         g.off_mid = (a >> 16) & 0xffff;
         g.off_hi = a >> 32;
         g.reserved = 0;

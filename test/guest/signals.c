@@ -1,8 +1,15 @@
-// Signal state (no delivery): rt_sigaction and rt_sigprocmask round trips and
-// their EINVAL edges, through the raw kernel interface.
+// Signal state, sending and waiting: rt_sigaction and rt_sigprocmask round
+// trips and their EINVAL edges (through the raw kernel interface), kill/tgkill
+// edges, rt_sigqueueinfo, rt_sigpending, rt_sigsuspend and pause woken by an
+// interval timer, rt_sigtimedwait, signalfd, setitimer/getitimer/alarm, and
+// SIGALRM delivered while the program computes. (sigframe.c covers delivery.)
 #include "check.h"
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/time.h>
+#include <time.h>
 
 // The kernel's struct sigaction on x86-64 (not libc's, which is larger).
 struct ksigaction {
@@ -129,9 +136,221 @@ static void test_sigprocmask(void)
     CHECK_EQ(sigismember(&ls, SIGTERM), 0);
 }
 
+static volatile int g_alarms;
+static volatile int g_alarm_code;
+static void on_alarm(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    g_alarms++;
+    g_alarm_code = si->si_code;
+}
+
+static void set_alarm_handler(int flags)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_alarm;
+    sa.sa_flags = SA_SIGINFO | flags;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+}
+
+static void arm(long usec, long interval_usec)
+{
+    struct itimerval it = {{interval_usec / 1000000, interval_usec % 1000000}, {usec / 1000000, usec % 1000000}};
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void test_sending(void)
+{
+    CHECK_ERR(kill(getpid(), 65), EINVAL);
+    CHECK_ERR(kill(getpid(), -1), EINVAL);
+    CHECK_EQ(kill(getpid(), 0), 0);
+    CHECK_EQ(kill(0, 0), 0);
+    CHECK_ERR(kill(0x3fffffff, 0), ESRCH);
+    CHECK_ERR(syscall(SYS_tgkill, getpid(), 0x3fffffff, 0), ESRCH);
+    CHECK_ERR(syscall(SYS_tgkill, 0, getpid(), 0), EINVAL);
+    CHECK_ERR(syscall(SYS_tgkill, getpid(), getpid(), 99), EINVAL);
+    CHECK_EQ(syscall(SYS_tgkill, getpid(), getpid(), 0), 0);
+    CHECK_ERR(syscall(SYS_tkill, -5, 0), EINVAL);
+
+    // Pending while blocked; rt_sigpending reports only blocked ones.
+    sigset_t s, pend;
+    sigemptyset(&s);
+    sigaddset(&s, SIGUSR1);
+    sigaddset(&s, SIGRTMIN + 2);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_code = SI_QUEUE;
+    si.si_pid = getpid();
+    si.si_uid = getuid();
+    si.si_value.sival_int = 77;
+    CHECK_EQ(syscall(SYS_rt_sigqueueinfo, getpid(), SIGRTMIN + 2, &si), 0);
+    si.si_value.sival_int = 78;
+    CHECK_EQ(syscall(SYS_rt_sigqueueinfo, getpid(), SIGRTMIN + 2, &si), 0);
+    CHECK_ERR(syscall(SYS_rt_sigqueueinfo, getpid(), SIGRTMIN + 2, (void *)8), EFAULT);
+    si.si_code = SI_USER; // may not pretend to be kill() to another process
+    CHECK_ERR(syscall(SYS_rt_sigqueueinfo, 1, SIGUSR1, &si), EPERM);
+    kill(getpid(), SIGUSR1);
+    CHECK_EQ(sigpending(&pend), 0);
+    CHECK_EQ(sigismember(&pend, SIGUSR1), 1);
+    CHECK_EQ(sigismember(&pend, SIGRTMIN + 2), 1);
+    CHECK_EQ(sigismember(&pend, SIGUSR2), 0);
+
+    // rt_sigtimedwait takes them: the lowest number first, queued ones in order.
+    struct timespec zero = {0, 0};
+    siginfo_t got;
+    CHECK_EQ(sigtimedwait(&s, &got, &zero), SIGUSR1);
+    CHECK_EQ(got.si_code, SI_USER);
+    CHECK_EQ(got.si_pid, getpid());
+    CHECK_EQ(sigtimedwait(&s, &got, &zero), SIGRTMIN + 2);
+    CHECK_EQ(got.si_code, SI_QUEUE);
+    CHECK_EQ(got.si_value.sival_int, 77);
+    CHECK_EQ(sigwaitinfo(&s, &got), SIGRTMIN + 2);
+    CHECK_EQ(got.si_value.sival_int, 78);
+    CHECK_ERR(sigtimedwait(&s, &got, &zero), EAGAIN);
+    struct timespec short_wait = {0, 20 * 1000 * 1000};
+    CHECK_ERR(sigtimedwait(&s, &got, &short_wait), EAGAIN);   // times out
+    struct timespec bad = {0, 1000000000};
+    CHECK_ERR(sigtimedwait(&s, &got, &bad), EINVAL);
+    CHECK_ERR(syscall(SYS_rt_sigtimedwait, &s, &got, &zero, 4), EINVAL);
+    sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
+static void test_timers(void)
+{
+    struct itimerval it, old;
+    CHECK_EQ(getitimer(ITIMER_REAL, &it), 0);
+    CHECK_EQ(it.it_value.tv_sec + it.it_value.tv_usec, 0);
+    CHECK_ERR(getitimer(7, &it), EINVAL);
+    CHECK_ERR(syscall(SYS_getitimer, ITIMER_REAL, (void *)8), EFAULT);
+    struct itimerval bad = {{0, 0}, {0, 1000000}};
+    CHECK_ERR(setitimer(ITIMER_REAL, &bad, NULL), EINVAL);
+
+    // Armed far away: getitimer counts down from it; alarm() reports and replaces it.
+    struct itimerval far = {{3, 0}, {10, 0}};
+    CHECK_EQ(setitimer(ITIMER_REAL, &far, &old), 0);
+    CHECK_EQ(old.it_value.tv_sec + old.it_value.tv_usec, 0);
+    CHECK_EQ(getitimer(ITIMER_REAL, &it), 0);
+    CHECK(it.it_value.tv_sec >= 9 && it.it_value.tv_sec <= 10);
+    CHECK_EQ(it.it_interval.tv_sec, 3);
+    CHECK_EQ(alarm(20), 10);
+    CHECK_EQ(alarm(0), 20);
+    CHECK_EQ(getitimer(ITIMER_REAL, &it), 0);
+    CHECK_EQ(it.it_value.tv_sec + it.it_value.tv_usec, 0);
+
+    // pause() and rt_sigsuspend() end when the timer's SIGALRM is handled.
+    set_alarm_handler(0);
+    g_alarms = 0;
+    arm(20000, 0);
+    CHECK_ERR(pause(), EINTR);
+    CHECK_EQ(g_alarms, 1);
+    CHECK_EQ(g_alarm_code, SI_KERNEL);
+
+    sigset_t alrm, empty, cur;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    sigemptyset(&empty);
+    sigprocmask(SIG_BLOCK, &alrm, NULL);
+    arm(20000, 0);
+    CHECK_ERR(sigsuspend(&empty), EINTR);
+    CHECK_EQ(g_alarms, 2);
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    CHECK_EQ(sigismember(&cur, SIGALRM), 1);          // the mask is back
+
+    // Periodic: five deliveries, then disarmed.
+    g_alarms = 0;
+    arm(10000, 10000);
+    while (g_alarms < 5)
+        sigsuspend(&empty);
+    arm(0, 0);
+    CHECK_EQ(g_alarms, 5);
+    CHECK_EQ(getitimer(ITIMER_REAL, &it), 0);
+    CHECK_EQ(it.it_value.tv_sec + it.it_value.tv_usec + it.it_interval.tv_usec, 0);
+
+    // rt_sigtimedwait picks up the timer's signal while it stays blocked.
+    siginfo_t got;
+    arm(20000, 0);
+    CHECK_EQ(sigwaitinfo(&alrm, &got), SIGALRM);
+    CHECK_EQ(got.si_code, SI_KERNEL);
+    CHECK_EQ(g_alarms, 5);
+    sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+
+    // A handled signal ends rt_sigtimedwait for others with EINTR.
+    sigset_t usr;
+    sigemptyset(&usr);
+    sigaddset(&usr, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &usr, NULL);
+    arm(20000, 0);
+    struct timespec long_wait = {30, 0};
+    CHECK_ERR(sigtimedwait(&usr, &got, &long_wait), EINTR);
+    CHECK_EQ(g_alarms, 6);
+    sigprocmask(SIG_UNBLOCK, &usr, NULL);
+
+    // Delivered while the program computes (from the timer interrupt).
+    g_alarms = 0;
+    arm(20000, 0);
+    while (!g_alarms) {}
+    CHECK_EQ(g_alarms, 1);
+    signal(SIGALRM, SIG_DFL);
+}
+
+static void test_signalfd(void)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+    int fd = signalfd(-1, &s, SFD_NONBLOCK | SFD_CLOEXEC);
+    CHECK(fd >= 0);
+    struct signalfd_siginfo ssi[2];
+    CHECK_ERR(read(fd, ssi, sizeof ssi), EAGAIN);
+    CHECK_ERR(read(fd, ssi, 100), EINVAL);
+    kill(getpid(), SIGUSR2);
+    struct pollfd p = {fd, POLLIN, 0};
+    (void)p;
+    CHECK_EQ(read(fd, ssi, sizeof ssi), sizeof ssi[0]);
+    CHECK_EQ(ssi[0].ssi_signo, SIGUSR2);
+    CHECK_EQ(ssi[0].ssi_code, SI_USER);
+    CHECK_EQ(ssi[0].ssi_pid, (unsigned)getpid());
+    sigset_t pend;
+    sigpending(&pend);
+    CHECK_EQ(sigismember(&pend, SIGUSR2), 0);          // taken by the read
+
+    // A queued value comes through; the mask can be changed on the same fd.
+    sigaddset(&s, SIGRTMIN + 3);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+    CHECK_EQ(signalfd(fd, &s, 0), fd);
+    union sigval v = {.sival_int = 31337};
+    sigqueue(getpid(), SIGRTMIN + 3, v);
+    kill(getpid(), SIGUSR2);
+    CHECK_EQ(read(fd, ssi, sizeof ssi), 2 * sizeof ssi[0]);
+    CHECK_EQ(ssi[0].ssi_signo, SIGUSR2);
+    CHECK_EQ(ssi[1].ssi_signo, SIGRTMIN + 3);
+    CHECK_EQ(ssi[1].ssi_code, SI_QUEUE);
+    CHECK_EQ(ssi[1].ssi_int, 31337);
+    CHECK_ERR(signalfd(0, &s, 0), EINVAL);              // not a signalfd
+    CHECK_ERR(signalfd(-1, &s, 0x40), EINVAL);
+    CHECK_ERR(syscall(SYS_signalfd4, -1, &s, 4, 0), EINVAL);
+
+    // Blocking read with a signal already pending returns at once.
+    int bfd = signalfd(-1, &s, 0);
+    kill(getpid(), SIGUSR2);
+    CHECK_EQ(read(bfd, ssi, sizeof ssi[0]), sizeof ssi[0]);
+    CHECK_EQ(ssi[0].ssi_signo, SIGUSR2);
+    close(bfd);
+    close(fd);
+    sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
 int main(void)
 {
     test_sigaction();
     test_sigprocmask();
+    test_sending();
+    test_timers();
+    test_signalfd();
     return check_report("signals");
 }

@@ -229,6 +229,16 @@ def check_segv(ctx, r):
         expect_contains(r, r.err, rb"Segmentation fault", "stderr")
 
 
+def killed_by(words):
+    """A program that prints "before", then must die of a signal's default action."""
+    def check(ctx, r):
+        if not r.out.startswith(b"before\n") or b"after" in r.out:
+            raise Failure(f"the program did not stop where the signal struck\n{r.describe()}")
+        if not ctx.native:
+            expect_contains(r, r.err, words, "stderr")
+    return check
+
+
 def check_enosys(ctx, r):
     if ctx.native:
         return
@@ -285,6 +295,10 @@ GUESTS = {
     "process": Guest("process", reports="process"),
     "time": Guest("time", reports="time"),
     "signals": Guest("signals", reports="signals"),
+    "sigframe": Guest("sigframe", reports="sigframe"),
+    "sig-abort": Guest("sigdefault", ["abort"], rc=134, check=killed_by(rb"Aborted")),
+    "sig-alarm": Guest("sigdefault", ["alarm"], rc=142, check=killed_by(rb"Alarm clock")),
+    "sig-term": Guest("sigdefault", ["term"], rc=143, check=killed_by(rb"Terminated")),
     "errors": Guest("errors", reports="errors"),
     "enosys": Guest("enosys", check=check_enosys, reports="enosys"),
     "auxv": Guest("auxv", AUXV_ARGS, AUXV_ENV, reports="auxv"),

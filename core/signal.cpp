@@ -1,0 +1,340 @@
+// Signal state, sending, dequeuing, waiting and the interval timers. The
+// frame that runs a handler is built in core/signal_frame.cpp.
+//
+// Interrupt context: the timer interrupt sends SIGALRM (timer_expired), so
+// every change to a pending set is made with interrupts off (IrqOff).
+#include "core/signal.h"
+#include "core/signal_internal.h"
+#include "core/process.h"
+#include "core/power.h"
+#include "core/time.h"
+#include "core/klog.h"
+#include "core/string.h"
+
+namespace core {
+
+namespace {
+SignalState g_thread_signals;
+}
+
+SignalState& current_signal_state() { return g_thread_signals; }
+
+} // namespace core
+
+namespace core::signal {
+
+namespace {
+SigAction g_actions[NSIG + 1];
+PendingSignals g_process_pending;
+
+// Linux's SYNCHRONOUS_MASK: faults are taken before anything else.
+constexpr u64 SYNCHRONOUS = bit(SIGSEGV) | bit(SIGBUS) | bit(SIGILL) | bit(SIGTRAP) | bit(SIGFPE) | bit(SIGSYS);
+
+void remove_at(PendingSignals& p, int i)
+{
+    for (int j = i; j + 1 < p.count; j++) p.queue[j] = p.queue[j + 1];
+    p.count--;
+}
+
+ErrorOr enqueue(PendingSignals& p, const SigInfo& info)
+{
+    int sig = info.signo;
+    if (sig < SIGRTMIN && (p.mask & bit(sig))) return {}; // a standard signal is pending once
+    if (p.count == PendingSignals::QUEUE_MAX) {
+        // A standard signal always gets through (Linux sends it without its
+        // siginfo then); a real-time one is refused.
+        if (sig >= SIGRTMIN) return Errno::EAGAIN;
+        for (int i = p.count - 1; i >= 0; i--)
+            if (p.queue[i].signo >= SIGRTMIN) { remove_at(p, i); break; }
+        if (p.count == PendingSignals::QUEUE_MAX) return Errno::EAGAIN;
+    }
+    p.queue[p.count++] = info;
+    p.mask |= bit(sig);
+    return {};
+}
+
+int take(PendingSignals& p, int sig, SigInfo& out)
+{
+    bool more = false, found = false;
+    for (int i = 0; i < p.count; i++) {
+        if (p.queue[i].signo != sig) continue;
+        if (!found) {
+            out = p.queue[i];
+            remove_at(p, i);
+            found = true;
+            i--;
+        } else {
+            more = true;
+            break;
+        }
+    }
+    if (!more) p.mask &= ~bit(sig);
+    return found ? sig : 0;
+}
+
+int pick(u64 ready)
+{
+    if (!ready) return 0;
+    u64 sync = ready & SYNCHRONOUS;
+    u64 from = sync ? sync : ready;
+    return __builtin_ctzll(from) + 1;
+}
+
+// Dispositions that make a signal vanish as soon as it is sent.
+bool ignored(int sig)
+{
+    const SigAction& a = g_actions[sig];
+    if (a.handler == SIG_IGN_) return true;
+    return a.handler == SIG_DFL_ && default_action(sig) == DefaultAction::Ignore;
+}
+
+// Linux drops a pending signal when its disposition becomes "ignore".
+void flush(PendingSignals& p, int sig)
+{
+    for (int i = p.count - 1; i >= 0; i--)
+        if (p.queue[i].signo == sig) remove_at(p, i);
+    p.mask &= ~bit(sig);
+}
+} // namespace
+
+DefaultAction default_action(int sig)
+{
+    switch (sig) {
+    case SIGCHLD: case SIGURG: case SIGWINCH: case SIGCONT: return DefaultAction::Ignore;
+    // Stopping needs someone to send SIGCONT, and nobody outside can: Elfin
+    // leaves the program running (documented in docs/architecture.md).
+    case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU: return DefaultAction::Ignore;
+    case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE: case SIGSEGV:
+    case SIGXCPU: case SIGXFSZ: case SIGSYS: return DefaultAction::Core;
+    default: return DefaultAction::Terminate;
+    }
+}
+
+SigAction& action(int sig) { return g_actions[sig]; }
+
+void set_action(int sig, const SigAction& act)
+{
+    IrqOff off;
+    g_actions[sig] = act;
+    if (ignored(sig)) {
+        flush(g_process_pending, sig);
+        flush(current_signal_state().pending, sig);
+    }
+}
+
+u64 pending_mask()
+{
+    IrqOff off;
+    return current_signal_state().pending.mask | g_process_pending.mask;
+}
+
+bool has_deliverable() { return pending_mask() & ~current_signal_state().blocked; }
+
+// A blocked signal is never dropped: its disposition may change before it is
+// unblocked (Linux's sig_ignored).
+bool dropped(const SignalState& t, int sig)
+{
+    return sig != SIGKILL && !(t.blocked & bit(sig)) && ignored(sig);
+}
+
+ErrorOr send_to_process(const SigInfo& info)
+{
+    IrqOff off;
+    if (dropped(current_signal_state(), info.signo)) return {};
+    return enqueue(g_process_pending, info);
+}
+
+ErrorOr send_to_thread(SignalState& target, const SigInfo& info)
+{
+    IrqOff off;
+    if (dropped(target, info.signo)) return {};
+    return enqueue(target.pending, info);
+}
+
+void force_fault(int sig, i32 code, u64 addr, const x86::TrapFrame& f)
+{
+    auto& st = current_signal_state();
+    IrqOff off;
+    // Blocked or ignored, a fault would repeat for ever: Linux resets the
+    // disposition to the default and unblocks the signal.
+    if ((st.blocked & bit(sig)) || g_actions[sig].handler == SIG_IGN_) {
+        g_actions[sig].handler = SIG_DFL_;
+        st.blocked &= ~bit(sig);
+    }
+    SigInfo info {};
+    info.signo = sig;
+    info.code = code;
+    info.fault.addr = addr;
+    st.fault_trapno = f.vector;
+    st.fault_err = f.error;
+    st.fault_cr2 = f.vector == 14 ? addr : 0;
+    // Takes the place of an earlier instance, so the fresh siginfo is the one seen.
+    flush(st.pending, sig);
+    (void)enqueue(st.pending, info);
+}
+
+int dequeue(u64 mask, SigInfo& out)
+{
+    auto& st = current_signal_state();
+    IrqOff off;
+    if (int sig = pick(st.pending.mask & mask)) return take(st.pending, sig, out);
+    if (int sig = pick(g_process_pending.mask & mask)) return take(g_process_pending, sig, out);
+    return 0;
+}
+
+void set_blocked(u64 mask) { current_signal_state().blocked = mask & ~UNBLOCKABLE; }
+
+// ---- waiting ----------------------------------------------------------------
+
+void wait(u64 wanted, u64 deadline)
+{
+    auto& st = current_signal_state();
+    for (;;) {
+        u64 pending = pending_mask();
+        if (pending & (~st.blocked | wanted)) return;
+        u64 now = time::monotonic_ns();
+        if (now >= deadline) return;
+        // One thread: only the interval timer can send a signal while we wait,
+        // and the timer interrupt does. Halt until the earlier of the two.
+        u64 until = deadline;
+        u64 t = next_timer_deadline();
+        if (t < until) until = t;
+        if (until == ~0ull) {
+            // Nothing can ever wake us: Linux would sleep for ever too.
+            for (;;) time::sleep_until_ns(~0ull);
+        }
+        time::sleep_until_ns(until);
+        if (t != ~0ull && time::monotonic_ns() >= t) timer_expired();
+    }
+}
+
+// ---- interval timers ---------------------------------------------------------
+
+namespace {
+u64 g_real_deadline = ~0ull; // monotonic ns, ~0: disarmed
+u64 g_real_interval = 0;
+}
+
+u64 next_timer_deadline()
+{
+    IrqOff off;
+    return g_real_deadline;
+}
+
+void timer_expired()
+{
+    IrqOff off;
+    if (g_real_deadline == ~0ull) {
+        time::set_signal_timer(~0ull);
+        return;
+    }
+    u64 now = time::monotonic_ns();
+    if (now < g_real_deadline) {
+        time::set_signal_timer(g_real_deadline);
+        return;
+    }
+    if (g_real_interval) {
+        // Overruns are not counted for SIGALRM: a late timer fires once.
+        u64 missed = (now - g_real_deadline) / g_real_interval;
+        g_real_deadline += (missed + 1) * g_real_interval;
+    } else {
+        g_real_deadline = ~0ull;
+    }
+    time::set_signal_timer(g_real_deadline);
+    SigInfo info {};
+    info.signo = SIGALRM;
+    info.code = SI_KERNEL;
+    (void)send_to_process(info);
+}
+
+Result<ITimer> get_itimer(int which)
+{
+    constexpr int ITIMER_REAL = 0, ITIMER_PROF = 2;
+    if (which < ITIMER_REAL || which > ITIMER_PROF) return Errno::EINVAL;
+    if (which != ITIMER_REAL) return ITimer { 0, 0 };
+    IrqOff off;
+    if (g_real_deadline == ~0ull) return ITimer { 0, g_real_interval };
+    u64 now = time::monotonic_ns();
+    // An expired timer not yet seen by the interrupt still reads as just about to fire.
+    u64 left = g_real_deadline > now ? g_real_deadline - now : 1000;
+    return ITimer { left, g_real_interval };
+}
+
+Result<ITimer> set_itimer(int which, ITimer t)
+{
+    constexpr int ITIMER_REAL = 0, ITIMER_PROF = 2;
+    if (which < ITIMER_REAL || which > ITIMER_PROF) return Errno::EINVAL;
+    if (which != ITIMER_REAL) {
+        // CPU-time timers are not kept: Elfin does not account user and
+        // system time separately. Disarming is fine; arming is refused.
+        if (t.value_ns) return Errno::EINVAL;
+        return ITimer { 0, 0 };
+    }
+    ITimer old = TRY(get_itimer(which));
+    IrqOff off;
+    g_real_interval = t.value_ns ? t.interval_ns : 0;
+    if (t.value_ns) {
+        u64 now = time::monotonic_ns();
+        g_real_deadline = t.value_ns > ~0ull - now ? ~0ull - 1 : now + t.value_ns;
+    } else {
+        g_real_deadline = ~0ull;
+    }
+    time::set_signal_timer(g_real_deadline);
+    return old;
+}
+
+// ---- alternate stack -----------------------------------------------------------
+
+namespace {
+bool on_stack(const SignalState& st, u64 sp)
+{
+    // Linux's on_sig_stack: the stack grows down, so its top counts, its bottom does not.
+    return st.altstack_size && sp > st.altstack_sp && sp - st.altstack_sp <= st.altstack_size;
+}
+} // namespace
+
+bool on_altstack(u64 sp) { return on_stack(current_signal_state(), sp); }
+
+AltStack get_altstack(u64 user_sp)
+{
+    const auto& st = current_signal_state();
+    u32 flags = st.altstack_size == 0 ? SS_DISABLE : on_stack(st, user_sp) ? SS_ONSTACK : 0;
+    return { st.altstack_sp, flags | (st.altstack_flags & SS_AUTODISARM), st.altstack_size };
+}
+
+ErrorOr set_altstack(const AltStack& s, u64 user_sp)
+{
+    constexpr u64 MINSIGSTKSZ = 2048;
+    auto& st = current_signal_state();
+    if (on_stack(st, user_sp)) return Errno::EPERM;
+    u32 mode = s.flags & ~SS_AUTODISARM;
+    if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK) return Errno::EINVAL;
+    if (mode == SS_DISABLE) {
+        st.altstack_sp = st.altstack_size = 0;
+        st.altstack_flags = SS_DISABLE;
+        return {};
+    }
+    if (s.size < MINSIGSTKSZ) return Errno::ENOMEM;
+    st.altstack_sp = s.sp;
+    st.altstack_size = s.size;
+    st.altstack_flags = s.flags & SS_AUTODISARM;
+    return {};
+}
+
+// ---- default actions -------------------------------------------------------------
+
+[[noreturn]] void die(int sig, const x86::TrapFrame* f)
+{
+    if (default_action(sig) == DefaultAction::Core && f) {
+        // Linux would write a core file (if RLIMIT_CORE allowed it); Elfin
+        // leaves a crash report in the kernel log instead.
+        klog::info("killed by signal %d at rip %#lx rsp %#lx rax %#lx rbx %#lx rcx %#lx rdx %#lx "
+                   "rsi %#lx rdi %#lx rbp %#lx", sig, f->rip, f->rsp, f->rax, f->rbx, f->rcx, f->rdx,
+                   f->rsi, f->rdi, f->rbp);
+    }
+    // The status channel has no word for "core dumped" yet (docs/boot-protocol.md):
+    // the shell's wording of the signal is all the tool shows.
+    program_killed(sig, false);
+}
+
+} // namespace core::signal
