@@ -1,4 +1,5 @@
-/* The program every column boots: print one line, exit 0. Built -static -O2. */
+/* The program every column boots: print one line, exit 0. Built twice by
+ * scripts/bench: -static -O2 (hello) and as a glibc-dynamic PIE (hello-dyn). */
 #include <unistd.h>
 
 int main(void)
