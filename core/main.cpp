@@ -11,6 +11,7 @@
 #include "core/power.h"
 #include "core/process.h"
 #include "core/random.h"
+#include "core/sched.h"
 #include "core/string.h"
 #include "core/time.h"
 
@@ -104,6 +105,8 @@ extern "C" [[noreturn]] void kmain(u64 start_info_pa)
     }
 
     core::time::init();
+    core::threads_init(reinterpret_cast<u64>(g_kernel_stack + sizeof g_kernel_stack));
+    core::sched::init();
     core::random_init();
     klog::info("%lu MiB of RAM, initramfs %lu KiB at %#lx", mm::phys_total_pages() / 256,
                bi.initrd_size / 1024, bi.initrd_pa);

@@ -1,6 +1,6 @@
 #pragma once
 // The one process Elfin runs: identity, limits, and the bits of thread state
-// the ABI exposes. (Threads arrive with clone later.) Signal state lives in
+// the ABI exposes. Threads: core/thread.h. Signal state lives in
 // core/signal.h.
 #include "core/types.h"
 #include "core/signal.h"
@@ -18,8 +18,6 @@ struct Process {
     int ngroups = 0;
     u32 umask = 022;
     Rlimit rlimits[RLIM_NLIMITS] {};
-    u64 clear_child_tid = 0;
-    u64 fs_base = 0;
     bool aslr = true;
     bool trace = false;
 };

@@ -6,6 +6,8 @@
 #include "core/signal.h"
 #include "core/signal_internal.h"
 #include "core/process.h"
+#include "core/sched.h"
+#include "core/thread.h"
 #include "core/power.h"
 #include "core/time.h"
 #include "core/klog.h"
@@ -13,11 +15,7 @@
 
 namespace core {
 
-namespace {
-SignalState g_thread_signals;
-}
-
-SignalState& current_signal_state() { return g_thread_signals; }
+SignalState& current_signal_state() { return current()->signals; }
 
 } // namespace core
 
@@ -141,14 +139,18 @@ ErrorOr send_to_process(const SigInfo& info)
 {
     IrqOff off;
     if (dropped(current_signal_state(), info.signo)) return {};
-    return enqueue(g_process_pending, info);
+    TRY(enqueue(g_process_pending, info));
+    sched::signal_sent(nullptr);
+    return {};
 }
 
 ErrorOr send_to_thread(SignalState& target, const SigInfo& info)
 {
     IrqOff off;
     if (dropped(target, info.signo)) return {};
-    return enqueue(target.pending, info);
+    TRY(enqueue(target.pending, info));
+    sched::signal_sent(&target);
+    return {};
 }
 
 void force_fault(int sig, i32 code, u64 addr, const x86::TrapFrame& f)
@@ -194,17 +196,9 @@ void wait(u64 wanted, u64 deadline)
         if (pending & (~st.blocked | wanted)) return;
         u64 now = time::monotonic_ns();
         if (now >= deadline) return;
-        // One thread: only the interval timer can send a signal while we wait,
-        // and the timer interrupt does. Halt until the earlier of the two.
-        u64 until = deadline;
-        u64 t = next_timer_deadline();
-        if (t < until) until = t;
-        if (until == ~0ull) {
-            // Nothing can ever wake us: Linux would sleep for ever too.
-            for (;;) time::sleep_until_ns(~0ull);
-        }
-        time::sleep_until_ns(until);
-        if (t != ~0ull && time::monotonic_ns() >= t) timer_expired();
+        // Every signal sent (by another thread, or SIGALRM from the timer
+        // interrupt) wakes the waiter, which looks again.
+        (void)sched::sleep_until(deadline, true);
     }
 }
 

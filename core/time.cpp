@@ -1,6 +1,8 @@
 #include "core/time.h"
 #include "core/klog.h"
+#include "core/sched.h"
 #include "core/signal.h"
+#include "core/sync.h"
 #include "platform/x86_64/cpu.h"
 #include "platform/x86_64/paging.h"
 
@@ -130,11 +132,22 @@ u64 realtime_ns() { return g_realtime_at_boot_ns + monotonic_ns(); }
 void set_realtime_ns(u64 ns) { g_realtime_at_boot_ns = ns - monotonic_ns(); }
 
 namespace {
+// Two users share the one-shot APIC timer: the scheduler (slice ends and
+// sleepers) and the interval timers (SIGALRM). It is armed for the earlier.
 u64 g_signal_deadline = ~0ull;
+u64 g_sched_deadline = ~0ull;
 
-void arm_oneshot(u64 left_ns)
+void program_timer()
 {
-    u64 ticks = u64((unsigned __int128)left_ns * g_lapic_hz / 1000000000ull);
+    if (!g_lapic || !g_lapic_hz) return;
+    u64 deadline = g_signal_deadline < g_sched_deadline ? g_signal_deadline : g_sched_deadline;
+    if (deadline == ~0ull) {
+        lapic_write(0x380, 0); // stopped
+        return;
+    }
+    u64 now = monotonic_ns();
+    u64 left = deadline > now ? deadline - now : 0;
+    u64 ticks = u64((unsigned __int128)left * g_lapic_hz / 1000000000ull);
     if (ticks > 0xffffffffull) ticks = 0xffffffffull;
     if (ticks == 0) ticks = 1;
     lapic_write(0x320, TIMER_VECTOR); // one-shot, unmasked
@@ -144,44 +157,31 @@ void arm_oneshot(u64 left_ns)
 
 void set_signal_timer(u64 deadline)
 {
+    u64 flags = irq_save();
     g_signal_deadline = deadline;
-    if (!g_lapic || !g_lapic_hz || deadline == ~0ull) return;
-    u64 now = monotonic_ns();
-    arm_oneshot(deadline > now ? deadline - now : 1);
+    program_timer();
+    irq_restore(flags);
+}
+
+void arm_timer(u64 deadline)
+{
+    u64 flags = irq_save();
+    g_sched_deadline = deadline;
+    program_timer();
+    irq_restore(flags);
 }
 
 void timer_interrupt()
 {
     if (g_lapic) lapic_write(0xb0, 0); // EOI
-    if (g_signal_deadline == ~0ull) return;
-    if (monotonic_ns() >= g_signal_deadline) core::signal::timer_expired(); // re-arms through set_signal_timer
-    else set_signal_timer(g_signal_deadline);
+    if (g_signal_deadline != ~0ull && monotonic_ns() >= g_signal_deadline) {
+        g_signal_deadline = ~0ull;
+        core::signal::timer_expired(); // re-arms through set_signal_timer
+    }
+    sched::timer_tick(); // re-arms through arm_timer
+    program_timer();
 }
 
-void sleep_until_ns(u64 deadline)
-{
-    for (;;) {
-        u64 now = monotonic_ns();
-        if (now >= deadline) return;
-        u64 left = deadline - now;
-        if (g_signal_deadline <= now) { // an interval timer is due (SIGALRM): fire it, sleep on
-            core::signal::timer_expired();
-            continue;
-        }
-        if (g_signal_deadline < deadline) left = g_signal_deadline - now; // the earlier wakes us
-        if (!g_lapic || !g_lapic_hz || left < 20000) {
-            x86::pause();
-            continue;
-        }
-        u64 ticks = u64((unsigned __int128)left * g_lapic_hz / 1000000000ull);
-        if (ticks > 0xffffffffull) ticks = 0xffffffffull;
-        if (ticks == 0) ticks = 1;
-        x86::cli();
-        lapic_write(0x320, TIMER_VECTOR); // one-shot, unmasked
-        lapic_write(0x380, u32(ticks));
-        asm volatile("sti; hlt; cli" ::: "memory");
-        x86::sti();
-    }
-}
+void sleep_until_ns(u64 deadline) { (void)sched::sleep_until(deadline, false); }
 
 } // namespace core::time

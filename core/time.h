@@ -1,6 +1,7 @@
 #pragma once
 // Clocks: a calibrated TSC gives monotonic nanoseconds; the CMOS RTC read at
-// boot anchors real time. Sleeping programs the local APIC timer and halts.
+// boot anchors real time. The local APIC timer, armed one-shot by the
+// scheduler, ends time slices and sleeps.
 #include "core/types.h"
 
 namespace core::time {
@@ -9,7 +10,10 @@ u64 monotonic_ns();
 u64 realtime_ns();
 u64 boot_ns();                      // monotonic time at which the kernel started
 u64 tsc_hz();
-void sleep_until_ns(u64 monotonic_deadline); // returns early on no condition
+// Sleeps the calling thread (uninterruptibly) until the deadline.
+void sleep_until_ns(u64 monotonic_deadline);
+// The next timer interrupt at a monotonic deadline (~0: none).
+void arm_timer(u64 monotonic_deadline);
 void set_realtime_ns(u64 ns);
 void timer_interrupt();             // the APIC timer's vector handler
 // The interval timers' next expiry (core/signal.cpp), ~0 for none: the APIC

@@ -1,6 +1,9 @@
-// exit, identity, limits, uname/sysinfo, arch_prctl, set_tid_address, sched_*.
+// exit, identity, limits, uname/sysinfo, arch_prctl, set_tid_address.
+// Thread creation and sched_*: syscalls/clone.cpp, syscalls/sched.cpp.
 #include "syscalls/syscall.h"
 #include "core/process.h"
+#include "core/sched.h"
+#include "syscalls/thread.h"
 #include "core/power.h"
 #include "core/string.h"
 #include "core/time.h"
@@ -34,13 +37,15 @@ Ret get_ids(const Args& a, u32 r, u32 e, u32 s)
 
 Ret sys_exit(const Args& a)
 {
-    // One thread: exit is exit_group.
-    core::program_exited(int(a[0]));
+    // One thread ends; the program ends with its last thread.
+    core::Thread* t = core::current();
+    thread_exit_cleanup(t);
+    core::sched::exit_current(int(a[0]) & 0xff);
 }
 Ret sys_exit_group(const Args& a) { core::program_exited(int(a[0])); }
 
 Ret sys_getpid(const Args&) { return P().pid; }
-Ret sys_gettid(const Args&) { return P().pid; }
+Ret sys_gettid(const Args&) { return core::current()->tid; }
 Ret sys_getppid(const Args&) { return P().ppid; }
 Ret sys_getpgrp(const Args&) { return P().pgid; }
 Ret sys_getuid(const Args&) { return P().uid; }
@@ -194,19 +199,16 @@ Ret sys_arch_prctl(const Args& a)
     switch (a[0]) {
     case SET_FS:
         if (a[1] >= mm::USER_TOP) return Errno::EPERM;
-        P().fs_base = a[1];
+        core::current()->fs_base = a[1];
         x86::wrmsr(x86::MSR_FS_BASE, a[1]);
         return 0;
-    case GET_FS: TRY(mm::copy_to_user(a[1], &P().fs_base, 8)); return 0;
+    case GET_FS: TRY(mm::copy_to_user(a[1], &core::current()->fs_base, 8)); return 0;
     case SET_GS:
         if (a[1] >= mm::USER_TOP) return Errno::EPERM;
+        core::current()->gs_base = a[1];
         x86::wrmsr(x86::MSR_KERNEL_GS_BASE, a[1]); // the user's GS while we run on ours
         return 0;
-    case GET_GS: {
-        u64 v = x86::rdmsr(x86::MSR_KERNEL_GS_BASE);
-        TRY(mm::copy_to_user(a[1], &v, 8));
-        return 0;
-    }
+    case GET_GS: TRY(mm::copy_to_user(a[1], &core::current()->gs_base, 8)); return 0;
     case CET_STATUS: return Errno::EINVAL;
     default: return Errno::EINVAL;
     }
@@ -214,21 +216,8 @@ Ret sys_arch_prctl(const Args& a)
 
 Ret sys_set_tid_address(const Args& a)
 {
-    P().clear_child_tid = a[0];
-    return P().pid;
-}
-
-Ret sys_sched_yield(const Args&) { return 0; }
-
-Ret sys_sched_getaffinity(const Args& a)
-{
-    int pid = int(a[0]);
-    u64 len = a[1];
-    if (pid != 0 && pid != P().pid) return Errno::ESRCH;
-    if (len < 8 || (len & 7)) return Errno::EINVAL;
-    u64 mask = 1; // one CPU until SMP arrives
-    TRY(mm::copy_to_user(a[2], &mask, 8));
-    return 8;
+    core::current()->clear_child_tid = a[0];
+    return core::current()->tid;
 }
 
 } // namespace sys

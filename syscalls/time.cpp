@@ -1,5 +1,6 @@
 // clock_gettime & co. and sleeping.
 #include "syscalls/syscall.h"
+#include "core/sched.h"
 #include "core/time.h"
 
 namespace sys {
@@ -20,10 +21,8 @@ Result<u64> clock_now(int id)
     case CLK_MONOTONIC: case CLK_MONOTONIC_RAW: case CLK_MONOTONIC_COARSE:
     case CLK_BOOTTIME: case CLK_BOOTTIME_ALARM:
         return core::time::monotonic_ns();
-    case CLK_PROCESS_CPUTIME_ID: case CLK_THREAD_CPUTIME_ID:
-        // One thread that never waits for others: CPU time ~ time since start.
-        // (Per-thread accounting arrives with the scheduler.)
-        return core::time::monotonic_ns();
+    case CLK_PROCESS_CPUTIME_ID: return core::sched::process_cpu_ns();
+    case CLK_THREAD_CPUTIME_ID: return core::sched::thread_cpu_ns(core::current());
     default: return Errno::EINVAL;
     }
 }
@@ -80,12 +79,29 @@ Ret sys_time(const Args& a)
     return t;
 }
 
+namespace {
+// Sleeps until the monotonic deadline. Interrupted by a signal: EINTR, and
+// for a relative sleep the time left goes to `rem` (when given).
+Ret sleep(u64 deadline, u64 rem_ptr)
+{
+    auto r = core::sched::sleep_until(deadline, true);
+    while (!r.is_error() && core::time::monotonic_ns() < deadline) // woken by a signal for another thread
+        r = core::sched::sleep_until(deadline, true);
+    if (!r.is_error()) return 0;
+    if (rem_ptr) {
+        u64 now = core::time::monotonic_ns();
+        Timespec left = to_ts(deadline > now ? deadline - now : 0);
+        TRY(mm::copy_to_user(rem_ptr, &left, sizeof left));
+    }
+    return r.error();
+}
+} // namespace
+
 Ret sys_nanosleep(const Args& a)
 {
     u64 ns = TRY(read_ts(a[0]));
     u64 now = core::time::monotonic_ns();
-    core::time::sleep_until_ns(ns > ~0ull - now ? ~0ull : now + ns);
-    return 0;
+    return sleep(ns > ~0ull - now ? ~0ull : now + ns, a[1]);
 }
 
 Ret sys_clock_nanosleep(const Args& a)
@@ -98,14 +114,28 @@ Ret sys_clock_nanosleep(const Args& a)
     if (a[1] & ~ABSTIME_FLAG) return Errno::EINVAL;
     u64 ns = TRY(read_ts(a[2]));
     u64 now_mono = core::time::monotonic_ns();
+    bool absolute = a[1] & ABSTIME_FLAG;
     u64 deadline;
-    if (a[1] & ABSTIME_FLAG) {
+    if (id == CLK_PROCESS_CPUTIME_ID) {
+        // CPU time advances no faster than wall time: sleeping at least the
+        // CPU time still missing is a lower bound, re-checked until reached.
+        u64 target = absolute ? ns : clk.value() + ns;
+        for (;;) {
+            u64 c = core::sched::process_cpu_ns();
+            if (c >= target) return 0;
+            auto r = core::sched::sleep_until(core::time::monotonic_ns() + (target - c), true);
+            if (r.is_error()) return r.error();
+        }
+    }
+    if (absolute) {
         u64 now_clk = clk.value();
         deadline = ns <= now_clk ? now_mono : now_mono + (ns - now_clk);
     } else {
         deadline = ns > ~0ull - now_mono ? ~0ull : now_mono + ns;
     }
-    core::time::sleep_until_ns(deadline);
+    // rem is written only for relative sleeps.
+    auto r = sleep(deadline, absolute ? 0 : a[3]);
+    if (r.is_error()) return r.error();
     return 0;
 }
 

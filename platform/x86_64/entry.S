@@ -102,6 +102,11 @@ trap_common:
     mov %rsp, %rdi
     xor %ebp, %ebp
     call _ZN3x8611handle_trapEPNS_9TrapFrameE
+    testb $3, 18*8(%rsp)        // cs: back to ring 3?
+    jz trap_return
+    cli
+    mov %rsp, %rdi
+    call kernel_exit_to_user    // may switch threads; comes back to this frame
     .global trap_return
 trap_return:
     POP_REGS
@@ -130,6 +135,8 @@ syscall_entry:
     sti
     call syscall_dispatch
     cli
+    mov %rsp, %rdi
+    call kernel_exit_to_user    // may switch threads; comes back to this frame
     // SYSRET is only safe to a canonical rip and with rcx/r11 matching; the
     // dispatcher may have rewritten the frame (signal delivery, sigreturn), so
     // check and fall back to IRET.
