@@ -135,12 +135,25 @@ bool dropped(const SignalState& t, int sig)
     return sig != SIGKILL && !(t.blocked & bit(sig)) && ignored(sig);
 }
 
+// Linux's complete_signal: a signal whose default action ends the process
+// (not blocked, no handler) ends it at once, whatever its threads are doing,
+// even waiting where nothing else could wake them.
+void end_if_fatal(const SignalState& t, int sig)
+{
+    if (sig == SIGKILL) die(sig, nullptr);
+    if (t.blocked & bit(sig)) return;
+    if (g_actions[sig].handler != SIG_DFL_ || default_action(sig) == DefaultAction::Ignore) return;
+    die(sig, nullptr);
+}
+
 ErrorOr send_to_process(const SigInfo& info)
 {
     IrqOff off;
-    if (dropped(current_signal_state(), info.signo)) return {};
+    auto& t = current_signal_state();
+    if (dropped(t, info.signo)) return {};
     TRY(enqueue(g_process_pending, info));
     sched::signal_sent(nullptr);
+    end_if_fatal(t, info.signo);
     return {};
 }
 
@@ -150,6 +163,7 @@ ErrorOr send_to_thread(SignalState& target, const SigInfo& info)
     if (dropped(target, info.signo)) return {};
     TRY(enqueue(target.pending, info));
     sched::signal_sent(&target);
+    end_if_fatal(target, info.signo);
     return {};
 }
 

@@ -1,6 +1,7 @@
 // Default actions that end the program: `sigdefault abort` (SIGABRT, 134),
 // `sigdefault alarm` (SIGALRM from an interval timer while the program spins
-// in user mode, 142), `sigdefault term` (SIGTERM sent to itself after ignored
+// in user mode, 142), `sigdefault alarm-read` (the same while it waits for
+// ever on an empty pipe), `sigdefault term` (SIGTERM sent to itself after ignored
 // and handled signals did not end it, 143). Prints "before" first and
 // "after" if it wrongly survives.
 #include <signal.h>
@@ -24,6 +25,13 @@ int main(int argc, char **argv)
         struct itimerval it = {{0, 0}, {0, 20000}};
         setitimer(ITIMER_REAL, &it, NULL);
         for (volatile unsigned long i = 0;; i++) {}
+    } else if (!strcmp(what, "alarm-read")) {
+        int p[2];
+        char c;
+        if (pipe(p)) return 4;
+        struct itimerval it = {{0, 0}, {0, 20000}};
+        setitimer(ITIMER_REAL, &it, NULL);
+        read(p[0], &c, 1);
     } else if (!strcmp(what, "term")) {
         signal(SIGCHLD, SIG_DFL);   // ignored by default
         signal(SIGWINCH, SIG_DFL);

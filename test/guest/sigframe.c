@@ -413,6 +413,48 @@ static void test_fpu(void)
     signal(SIGUSR1, SIG_DFL);
 }
 
+// AVX: the upper halves of the ymm registers live only in the XSAVE area.
+static int has_avx(void)
+{
+    unsigned a, b, c, d;
+    asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+    if (!((c >> 27) & 1) || !((c >> 28) & 1)) return 0;
+    unsigned lo, hi;
+    asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (lo & 6) == 6;
+}
+
+__attribute__((target("avx"))) static void clobber_ymm(int sig)
+{
+    (void)sig;
+    g_count++;
+    asm volatile("vpcmpeqd %%ymm0, %%ymm0, %%ymm0\n\tvpcmpeqd %%ymm7, %%ymm7, %%ymm7\n\t"
+                 "vpcmpeqd %%ymm8, %%ymm8, %%ymm8\n\tvpcmpeqd %%ymm15, %%ymm15, %%ymm15\n\t"
+                 ::: "xmm0", "xmm7", "xmm8", "xmm15");
+}
+
+__attribute__((target("avx"))) static void test_avx(void)
+{
+    if (!has_avx()) return;
+    signal(SIGUSR1, clobber_ymm);
+    unsigned char in[4 * 32] __attribute__((aligned(32))), out[4 * 32] __attribute__((aligned(32)));
+    for (unsigned i = 0; i < sizeof in; i++) in[i] = (unsigned char)(i * 13 + 1);
+    memset(out, 0, sizeof out);
+    g_count = 0;
+    asm volatile("vmovdqa 0(%[in]), %%ymm0\n\tvmovdqa 32(%[in]), %%ymm7\n\t"
+                 "vmovdqa 64(%[in]), %%ymm8\n\tvmovdqa 96(%[in]), %%ymm15\n\t"
+                 "mov %[nr], %%eax\n\tmov %[pid], %%edi\n\tmov %[sig], %%esi\n\tsyscall\n\t"
+                 "vmovdqa %%ymm0, 0(%[out])\n\tvmovdqa %%ymm7, 32(%[out])\n\t"
+                 "vmovdqa %%ymm8, 64(%[out])\n\tvmovdqa %%ymm15, 96(%[out])\n\t"
+                 "vzeroupper\n\t"
+                 :
+                 : [in] "r"(in), [out] "r"(out), [nr] "i"(SYS_kill), [pid] "r"(getpid()), [sig] "i"(SIGUSR1)
+                 : "rax", "rdi", "rsi", "rcx", "r11", "memory", "xmm0", "xmm7", "xmm8", "xmm15");
+    CHECK_EQ(g_count, 1);
+    CHECK_EQ(memcmp(in, out, sizeof in), 0);
+    signal(SIGUSR1, SIG_DFL);
+}
+
 // A handler that changes a general register in the frame sees it take effect.
 static void set_rbx(int sig, siginfo_t *si, void *ucv)
 {
@@ -444,6 +486,7 @@ int main(void)
     test_altstack();
     test_flags();
     test_fpu();
+    test_avx();
     test_register_change();
     return check_report("sigframe");
 }

@@ -298,6 +298,7 @@ GUESTS = {
     "sigframe": Guest("sigframe", reports="sigframe"),
     "sig-abort": Guest("sigdefault", ["abort"], rc=134, check=killed_by(rb"Aborted")),
     "sig-alarm": Guest("sigdefault", ["alarm"], rc=142, check=killed_by(rb"Alarm clock")),
+    "sig-alarm-read": Guest("sigdefault", ["alarm-read"], rc=142, check=killed_by(rb"Alarm clock")),
     "sig-term": Guest("sigdefault", ["term"], rc=143, check=killed_by(rb"Terminated")),
     "errors": Guest("errors", reports="errors"),
     "enosys": Guest("enosys", check=check_enosys, reports="enosys"),
