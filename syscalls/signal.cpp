@@ -4,6 +4,7 @@
 #include "syscalls/syscall.h"
 #include "core/process.h"
 #include "core/signal.h"
+#include "core/thread.h"
 #include "core/time.h"
 #include "fs/fd_table.h"
 #include "fs/vfs.h"
@@ -20,8 +21,12 @@ core::SignalState& S() { return core::current_signal_state(); }
 
 constexpr u64 SIGSET_SIZE = 8;
 
-// The thread `tid` of our process, or null. (One thread: its tid is the pid.)
-core::SignalState* thread_signals(int tid) { return tid == P().pid ? &S() : nullptr; }
+// The thread `tid` of our process, or null.
+core::SignalState* thread_signals(int tid)
+{
+    core::Thread* t = core::find_thread(tid);
+    return t ? &t->signals : nullptr;
+}
 
 core::SigInfo user_info(int sig, i32 code)
 {
@@ -167,7 +172,8 @@ Ret sys_tgkill(const Args& a)
 
 namespace {
 // rt_sigqueueinfo, rt_tgsigqueueinfo: the caller's siginfo, whose si_code
-// may not pretend to come from the kernel or kill() unless it is for us.
+// may not pretend to come from the kernel or kill()/tgkill() unless the
+// target id is the caller's own (Linux compares it with the caller's tid).
 Result<core::SigInfo> queued_info(int sig, u64 uinfo, bool to_self)
 {
     core::SigInfo info;
@@ -181,7 +187,7 @@ Result<core::SigInfo> queued_info(int sig, u64 uinfo, bool to_self)
 Ret sys_rt_sigqueueinfo(const Args& a)
 {
     int pid = int(a[0]), sig = int(a[1]);
-    auto info = TRY(queued_info(sig, a[2], pid == P().pid));
+    auto info = TRY(queued_info(sig, a[2], pid == core::current()->tid));
     if (pid != P().pid) return Errno::ESRCH;
     TRY(check_signal(sig));
     if (sig == 0) return 0;
@@ -193,7 +199,7 @@ Ret sys_rt_tgsigqueueinfo(const Args& a)
 {
     int tgid = int(a[0]), tid = int(a[1]), sig = int(a[2]);
     if (tgid <= 0 || tid <= 0) return Errno::EINVAL;
-    auto info = TRY(queued_info(sig, a[3], tgid == P().pid && tid == P().pid));
+    auto info = TRY(queued_info(sig, a[3], tid == core::current()->tid));
     core::SignalState* t = tgid == P().pid ? thread_signals(tid) : nullptr;
     if (!t) return Errno::ESRCH;
     TRY(check_signal(sig));

@@ -289,6 +289,14 @@ static void test_timers(void)
     CHECK_EQ(g_alarms, 6);
     sigprocmask(SIG_UNBLOCK, &usr, NULL);
 
+    // nanosleep interrupted by a handled signal: EINTR and the time left.
+    g_alarms = 0;
+    arm(20000, 0);
+    struct timespec req = {10, 0}, rem = {0, 0};
+    CHECK_ERR(nanosleep(&req, &rem), EINTR);
+    CHECK_EQ(g_alarms, 1);
+    CHECK(rem.tv_sec >= 8 && rem.tv_sec <= 9);
+
     // Delivered while the program computes (from the timer interrupt).
     g_alarms = 0;
     arm(20000, 0);
