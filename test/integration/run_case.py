@@ -296,6 +296,7 @@ GUESTS = {
     "time": Guest("time", reports="time"),
     "signals": Guest("signals", reports="signals"),
     "sigframe": Guest("sigframe", reports="sigframe"),
+    "sigthreads": Guest("sigthreads", reports="sigthreads"),
     "sig-abort": Guest("sigdefault", ["abort"], rc=134, check=killed_by(rb"Aborted")),
     "sig-alarm": Guest("sigdefault", ["alarm"], rc=142, check=killed_by(rb"Alarm clock")),
     "sig-alarm-read": Guest("sigdefault", ["alarm-read"], rc=142, check=killed_by(rb"Alarm clock")),
