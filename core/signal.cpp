@@ -217,77 +217,115 @@ void wait(u64 wanted, u64 deadline)
 }
 
 // ---- interval timers ---------------------------------------------------------
+//
+// ITIMER_REAL counts monotonic time; ITIMER_PROF and ITIMER_VIRTUAL count the
+// process's CPU time (the scheduler's per-thread accounting, which does not
+// split user from system time: VIRTUAL counts both, as PROF does). CPU time
+// runs no faster than the wall clock, so a CPU timer cannot expire before
+// `now + what is left`: the APIC is armed for that, and at that point the
+// timer either fires or is re-armed for what is still left.
 
 namespace {
-u64 g_real_deadline = ~0ull; // monotonic ns, ~0: disarmed
-u64 g_real_interval = 0;
+constexpr int ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2, NTIMERS = 3;
+constexpr int TIMER_SIGNAL[NTIMERS] = { SIGALRM, SIGVTALRM, SIGPROF };
+
+struct IntervalTimer {
+    u64 expires = ~0ull; // on the timer's clock, ~0: disarmed
+    u64 interval = 0;
+};
+IntervalTimer g_timers[NTIMERS];
+
+bool cpu_timers_armed() { return g_timers[ITIMER_VIRTUAL].expires != ~0ull || g_timers[ITIMER_PROF].expires != ~0ull; }
+u64 clock_now(int which) { return which == ITIMER_REAL ? time::monotonic_ns() : sched::process_cpu_ns(); }
+
+u64 wall_deadline(int which, u64 now, u64 cpu)
+{
+    const IntervalTimer& t = g_timers[which];
+    if (t.expires == ~0ull || which == ITIMER_REAL) return t.expires;
+    return t.expires > cpu ? now + (t.expires - cpu) : now;
 }
+
+void rearm(u64 now, u64 cpu)
+{
+    u64 d = ~0ull;
+    for (int w = 0; w < NTIMERS; w++) {
+        u64 x = wall_deadline(w, now, cpu);
+        if (x < d) d = x;
+    }
+    time::set_signal_timer(d);
+}
+} // namespace
 
 u64 next_timer_deadline()
 {
     IrqOff off;
-    return g_real_deadline;
+    u64 now = time::monotonic_ns();
+    u64 d = ~0ull;
+    u64 cpu = cpu_timers_armed() ? sched::process_cpu_ns() : 0;
+    for (int w = 0; w < NTIMERS; w++) {
+        u64 x = wall_deadline(w, now, cpu);
+        if (x < d) d = x;
+    }
+    return d;
 }
 
 void timer_expired()
 {
     IrqOff off;
-    if (g_real_deadline == ~0ull) {
-        time::set_signal_timer(~0ull);
-        return;
-    }
     u64 now = time::monotonic_ns();
-    if (now < g_real_deadline) {
-        time::set_signal_timer(g_real_deadline);
-        return;
+    u64 cpu = cpu_timers_armed() ? sched::process_cpu_ns() : 0;
+    int fired[NTIMERS];
+    int n = 0;
+    for (int w = 0; w < NTIMERS; w++) {
+        IntervalTimer& t = g_timers[w];
+        if (t.expires == ~0ull) continue;
+        u64 clk = w == ITIMER_REAL ? now : cpu;
+        if (clk < t.expires) continue;
+        if (t.interval) {
+            // Overruns are not counted for itimers: a late timer fires once.
+            u64 missed = (clk - t.expires) / t.interval;
+            t.expires += (missed + 1) * t.interval;
+        } else {
+            t.expires = ~0ull;
+        }
+        fired[n++] = TIMER_SIGNAL[w];
     }
-    if (g_real_interval) {
-        // Overruns are not counted for SIGALRM: a late timer fires once.
-        u64 missed = (now - g_real_deadline) / g_real_interval;
-        g_real_deadline += (missed + 1) * g_real_interval;
-    } else {
-        g_real_deadline = ~0ull;
+    rearm(now, cpu);
+    for (int i = 0; i < n; i++) {
+        SigInfo info {};
+        info.signo = fired[i];
+        info.code = SI_KERNEL;
+        (void)send_to_process(info);
     }
-    time::set_signal_timer(g_real_deadline);
-    SigInfo info {};
-    info.signo = SIGALRM;
-    info.code = SI_KERNEL;
-    (void)send_to_process(info);
 }
 
 Result<ITimer> get_itimer(int which)
 {
-    constexpr int ITIMER_REAL = 0, ITIMER_PROF = 2;
     if (which < ITIMER_REAL || which > ITIMER_PROF) return Errno::EINVAL;
-    if (which != ITIMER_REAL) return ITimer { 0, 0 };
     IrqOff off;
-    if (g_real_deadline == ~0ull) return ITimer { 0, g_real_interval };
-    u64 now = time::monotonic_ns();
+    const IntervalTimer& t = g_timers[which];
+    if (t.expires == ~0ull) return ITimer { 0, t.interval };
+    u64 clk = clock_now(which);
     // An expired timer not yet seen by the interrupt still reads as just about to fire.
-    u64 left = g_real_deadline > now ? g_real_deadline - now : 1000;
-    return ITimer { left, g_real_interval };
+    u64 left = t.expires > clk ? t.expires - clk : 1000;
+    return ITimer { left, t.interval };
 }
 
-Result<ITimer> set_itimer(int which, ITimer t)
+Result<ITimer> set_itimer(int which, ITimer v)
 {
-    constexpr int ITIMER_REAL = 0, ITIMER_PROF = 2;
     if (which < ITIMER_REAL || which > ITIMER_PROF) return Errno::EINVAL;
-    if (which != ITIMER_REAL) {
-        // CPU-time timers are not kept: Elfin does not account user and
-        // system time separately. Disarming is fine; arming is refused.
-        if (t.value_ns) return Errno::EINVAL;
-        return ITimer { 0, 0 };
-    }
     ITimer old = TRY(get_itimer(which));
     IrqOff off;
-    g_real_interval = t.value_ns ? t.interval_ns : 0;
-    if (t.value_ns) {
-        u64 now = time::monotonic_ns();
-        g_real_deadline = t.value_ns > ~0ull - now ? ~0ull - 1 : now + t.value_ns;
+    IntervalTimer& t = g_timers[which];
+    t.interval = v.value_ns ? v.interval_ns : 0;
+    if (v.value_ns) {
+        u64 clk = clock_now(which);
+        t.expires = v.value_ns > ~0ull - 1 - clk ? ~0ull - 1 : clk + v.value_ns;
     } else {
-        g_real_deadline = ~0ull;
+        t.expires = ~0ull;
     }
-    time::set_signal_timer(g_real_deadline);
+    u64 now = time::monotonic_ns();
+    rearm(now, cpu_timers_armed() ? sched::process_cpu_ns() : 0);
     return old;
 }
 

@@ -124,7 +124,8 @@ Result<i64> sigreturn(x86::TrapFrame& f);
 // is pending, or monotonic time reaches `deadline` (~0: no deadline).
 void wait(u64 wanted, u64 deadline);
 
-// The interval timers (ITIMER_REAL; VIRTUAL and PROF are not kept).
+// The interval timers: ITIMER_REAL (monotonic time), ITIMER_VIRTUAL and
+// ITIMER_PROF (the process's CPU time, user and system together).
 struct ITimer { u64 value_ns, interval_ns; };
 Result<ITimer> get_itimer(int which);
 Result<ITimer> set_itimer(int which, ITimer t);

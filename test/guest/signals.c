@@ -2,7 +2,7 @@
 // trips and their EINVAL edges (through the raw kernel interface), kill/tgkill
 // edges, rt_sigqueueinfo, rt_sigpending, rt_sigsuspend and pause woken by an
 // interval timer, rt_sigtimedwait, signalfd, setitimer/getitimer/alarm, and
-// SIGALRM delivered while the program computes. (sigframe.c covers delivery.)
+// SIGALRM delivered while the program computes, ITIMER_PROF and ITIMER_VIRTUAL. (sigframe.c covers delivery.)
 #include "check.h"
 
 #include <poll.h>
@@ -305,6 +305,45 @@ static void test_timers(void)
     signal(SIGALRM, SIG_DFL);
 }
 
+static volatile int g_prof, g_virt;
+static void on_cpu_timer(int sig)
+{
+    if (sig == SIGPROF) g_prof++;
+    else g_virt++;
+}
+
+// CPU-time timers: they fire while the program computes.
+static void test_cpu_timers(void)
+{
+    struct itimerval it = {{0, 0}, {10, 0}}, got;
+    CHECK_EQ(setitimer(ITIMER_PROF, &it, NULL), 0);
+    CHECK_EQ(getitimer(ITIMER_PROF, &got), 0);
+    CHECK(got.it_value.tv_sec >= 9 && got.it_value.tv_sec <= 10);
+    it.it_value.tv_sec = 0;
+    CHECK_EQ(setitimer(ITIMER_PROF, &it, &got), 0);
+    CHECK(got.it_value.tv_sec >= 9);
+    CHECK_EQ(getitimer(ITIMER_PROF, &got), 0);
+    CHECK_EQ(got.it_value.tv_sec + got.it_value.tv_usec, 0);
+
+    signal(SIGPROF, on_cpu_timer);
+    signal(SIGVTALRM, on_cpu_timer);
+    g_prof = g_virt = 0;
+    struct itimerval prof = {{0, 5000}, {0, 5000}};
+    CHECK_EQ(setitimer(ITIMER_PROF, &prof, NULL), 0);
+    while (g_prof < 3) {}
+    prof.it_value.tv_usec = 0;
+    setitimer(ITIMER_PROF, &prof, NULL);
+    CHECK(g_prof >= 3);
+    struct itimerval virt = {{0, 0}, {0, 10000}};
+    CHECK_EQ(setitimer(ITIMER_VIRTUAL, &virt, NULL), 0);
+    while (!g_virt) {}
+    CHECK_EQ(g_virt, 1);
+    CHECK_EQ(getitimer(ITIMER_VIRTUAL, &got), 0);
+    CHECK_EQ(got.it_value.tv_sec + got.it_value.tv_usec, 0);   // a one-shot is spent
+    signal(SIGPROF, SIG_DFL);
+    signal(SIGVTALRM, SIG_DFL);
+}
+
 static void test_signalfd(void)
 {
     sigset_t s;
@@ -359,6 +398,7 @@ int main(void)
     test_sigprocmask();
     test_sending();
     test_timers();
+    test_cpu_timers();
     test_signalfd();
     return check_report("signals");
 }
