@@ -130,40 +130,50 @@ bool has_deliverable() { return pending_mask() & ~current_signal_state().blocked
 
 // A blocked signal is never dropped: its disposition may change before it is
 // unblocked (Linux's sig_ignored).
-bool dropped(const SignalState& t, int sig)
-{
-    return sig != SIGKILL && !(t.blocked & bit(sig)) && ignored(sig);
-}
+bool dropped(bool blocked, int sig) { return sig != SIGKILL && !blocked && ignored(sig); }
 
 // Linux's complete_signal: a signal whose default action ends the process
-// (not blocked, no handler) ends it at once, whatever its threads are doing,
-// even waiting where nothing else could wake them.
-void end_if_fatal(const SignalState& t, int sig)
+// ends it at once when a thread would take it (does not block it), whatever
+// the threads are doing, even waiting where nothing else could wake them.
+void end_if_fatal(bool taken, int sig)
 {
     if (sig == SIGKILL) die(sig, nullptr);
-    if (t.blocked & bit(sig)) return;
+    if (!taken) return;
     if (g_actions[sig].handler != SIG_DFL_ || default_action(sig) == DefaultAction::Ignore) return;
     die(sig, nullptr);
+}
+
+// A process-directed signal concerns every thread: the caller may be any
+// thread (or the idle thread, for the timer interrupt).
+void scan_threads(int sig, bool& blocked_somewhere, bool& taken_somewhere)
+{
+    blocked_somewhere = taken_somewhere = false;
+    for (Thread* t = thread_list(); t; t = t->all_next) {
+        if (t->signals.blocked & bit(sig)) blocked_somewhere = true;
+        else taken_somewhere = true;
+    }
 }
 
 ErrorOr send_to_process(const SigInfo& info)
 {
     IrqOff off;
-    auto& t = current_signal_state();
-    if (dropped(t, info.signo)) return {};
+    bool blocked, taken;
+    scan_threads(info.signo, blocked, taken);
+    if (dropped(blocked, info.signo)) return {};
     TRY(enqueue(g_process_pending, info));
     sched::signal_sent(nullptr);
-    end_if_fatal(t, info.signo);
+    end_if_fatal(taken, info.signo);
     return {};
 }
 
 ErrorOr send_to_thread(SignalState& target, const SigInfo& info)
 {
     IrqOff off;
-    if (dropped(target, info.signo)) return {};
+    bool blocked = target.blocked & bit(info.signo);
+    if (dropped(blocked, info.signo)) return {};
     TRY(enqueue(target.pending, info));
     sched::signal_sent(&target);
-    end_if_fatal(target, info.signo);
+    end_if_fatal(!blocked, info.signo);
     return {};
 }
 

@@ -278,6 +278,15 @@ static void test_timers(void)
     CHECK_EQ(g_alarms, 5);
     sigprocmask(SIG_UNBLOCK, &alrm, NULL);
 
+    // The same with SIGALRM's default action (which would end the program
+    // were it not blocked): the timer strikes while the CPU idles.
+    signal(SIGALRM, SIG_DFL);
+    sigprocmask(SIG_BLOCK, &alrm, NULL);
+    arm(20000, 0);
+    CHECK_EQ(sigwaitinfo(&alrm, &got), SIGALRM);
+    sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+    set_alarm_handler(0);
+
     // A handled signal ends rt_sigtimedwait for others with EINTR.
     sigset_t usr;
     sigemptyset(&usr);
