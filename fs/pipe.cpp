@@ -2,6 +2,16 @@
 
 namespace fs {
 
+namespace {
+PipeWakeHook g_wake;
+void wake(const Inode* i)
+{
+    if (g_wake) g_wake(i);
+}
+} // namespace
+
+void set_pipe_wake_hook(PipeWakeHook hook) { g_wake = hook; }
+
 // ---- Pipe ------------------------------------------------------------------
 
 Result<core::Ref<Pipe>> Pipe::create()
@@ -58,6 +68,7 @@ void Pipe::file_closed(u32 flags)
     if (flags & O_PATH) return;
     if ((acc == O_RDONLY || acc == O_RDWR) && m_readers) m_readers--;
     if ((acc == O_WRONLY || acc == O_RDWR) && m_writers) m_writers--;
+    wake(this); // end of file for readers, EPIPE for writers
 }
 
 size_t Pipe::available() const
@@ -86,6 +97,7 @@ Result<size_t> Pipe::read(u64, IoBuffer& buf, size_t n, u32)
     }
     if (m_head == m_tail) m_last_can_merge = false;
     touch_modified();
+    wake(this);
     return done;
 }
 
@@ -108,7 +120,7 @@ Result<size_t> Pipe::write(u64, const IoBuffer& buf, size_t n, u32 flags)
     if (n == 0) return size_t(0);
     if (m_readers == 0) return Errno::EPIPE;
     size_t fits = room_for(n);
-    if (fits == 0 || (fits < n && !(flags & O_NONBLOCK))) return Errno::EAGAIN;
+    if (fits == 0 || (fits < n && !(flags & O_NONBLOCK) && n <= ATOMIC_WRITE_MAX)) return Errno::EAGAIN;
     size_t done = 0;
     // pipe_write: merge the remainder into the last slot, then fresh pages.
     size_t rest = n % PAGE_SIZE;
@@ -130,6 +142,7 @@ Result<size_t> Pipe::write(u64, const IoBuffer& buf, size_t n, u32 flags)
     }
     m_last_can_merge = true;
     touch_modified();
+    wake(this);
     return done;
 }
 
@@ -140,6 +153,7 @@ Result<size_t> Pipe::set_capacity(u64 size)
     while (slots * PAGE_SIZE < size) slots *= 2;
     if (slots < used_slots()) return Errno::EBUSY;
     if (slots != m_slot_count) TRY(allocate(slots));
+    wake(this);
     return capacity();
 }
 
@@ -169,6 +183,7 @@ Result<size_t> EventFd::read(u64, IoBuffer& buf, size_t n, u32)
     u64 value = m_semaphore ? 1 : m_count;
     TRY(buf.copy_out(0, &value, 8));
     m_count -= value;
+    wake(this);
     return size_t(8);
 }
 
@@ -181,6 +196,7 @@ Result<size_t> EventFd::write(u64, const IoBuffer& buf, size_t n, u32)
     constexpr u64 MAX = ~u64(0) - 1;
     if (value > MAX - m_count) return Errno::EAGAIN;
     m_count += value;
+    wake(this);
     return size_t(8);
 }
 

@@ -2,14 +2,19 @@
 // Pipes and eventfds: inodes that belong to no directory and whose reads and
 // writes can have to wait. They answer EAGAIN for "would block" whatever the
 // file's O_NONBLOCK; the syscall layer waits when the file is blocking (see
-// Inode::can_block). With one thread nothing else can ever make progress, so
-// that wait is for ever, exactly what Linux does to a lone process.
+// Inode::can_block) until the wake hook is called for the inode: after every
+// change a waiter could be waiting for (data in, room made, an end closed).
 #include "fs/errno_guard.h"
 #include "core/ref.h"
 #include "fs/inode.h"
 #include "fs/open_file.h"
 
 namespace fs {
+
+// Called with the inode whose state changed (the kernel wakes the threads
+// waiting on it; nothing on the host).
+using PipeWakeHook = void (*)(const Inode*);
+void set_pipe_wake_hook(PipeWakeHook hook);
 
 // A pipe's buffer, laid out as Linux's: a ring of page-sized slots (16 by
 // default: 64 KiB). A write first tops up the last slot when the remainder of
@@ -20,6 +25,7 @@ namespace fs {
 class Pipe final : public Inode {
 public:
     static constexpr size_t DEFAULT_SLOTS = 16;
+    static constexpr size_t ATOMIC_WRITE_MAX = 4096; // PIPE_BUF
     static constexpr u64 MAX_CAPACITY = u64(1) << 31; // round_pipe_size's limit
 
     static Result<core::Ref<Pipe>> create();
@@ -27,10 +33,11 @@ public:
 
     // Read: 0 at end of file (empty, no writer), EAGAIN when empty with a writer.
     Result<size_t> read(u64, IoBuffer& buf, size_t n, u32 flags) override;
-    // Write: EPIPE with no reader (SIGPIPE is not delivered yet). With
-    // O_NONBLOCK: what fits, EAGAIN when nothing does. Blocking: a write that
-    // does not fit whole answers EAGAIN having written nothing (it would wait
-    // for a reader that, with one thread, never comes).
+    // Write: EPIPE with no reader. With O_NONBLOCK: what fits, EAGAIN when
+    // nothing does. Blocking: a write of at most PIPE_BUF bytes that does not
+    // fit whole answers EAGAIN having written nothing (the caller waits: it
+    // stays atomic); a longer one takes what fits, and the caller waits for
+    // room for the rest.
     Result<size_t> write(u64, const IoBuffer& buf, size_t n, u32 flags) override;
     ErrorOr truncate(u64) override { return Errno::EINVAL; }
     bool is_seekable() const override { return false; }

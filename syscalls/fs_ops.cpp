@@ -269,7 +269,7 @@ Ret sys_sendfile(const Args& a)
     if (a[2]) TRY(mm::copy_from_user(&pos, a[2], sizeof pos));
     auto in = TRY(file(a.fd(1)));
     auto out = TRY(file(a.fd(0)));
-    auto n = maybe_wait(*out, fs::sendfile(*out, *in, a[2] ? &pos : nullptr, a[3]));
+    auto n = maybe_wait(*out, [&] { return fs::sendfile(*out, *in, a[2] ? &pos : nullptr, a[3]); });
     if (a[2]) TRY(mm::copy_to_user(a[2], &pos, sizeof pos));
     return i64(TRY(std::move(n)));
 }

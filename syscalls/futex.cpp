@@ -59,7 +59,13 @@ Ret wait(u64 uaddr, u32 val, u64 timeout_ptr, bool absolute, bool realtime, u32 
     core::Thread* self = core::current();
     self->wait_key = uaddr;
     self->wait_bits = bits;
-    TRY(core::sched::wait(bucket(uaddr), deadline, true));
+    auto r = core::sched::wait(bucket(uaddr), deadline, true);
+    if (r.is_error()) {
+        // Linux: restartable after a SA_RESTART handler when there is no
+        // timeout; with one, EINTR (it would restart with the time left).
+        if (r.error() == Errno::EINTR && deadline == core::NO_DEADLINE) return Errno::ERESTARTSYS;
+        return r.error();
+    }
     return 0;
 }
 

@@ -1,18 +1,38 @@
-// pipe, pipe2, eventfd, eventfd2; the wait a blocking pipe or eventfd makes.
+// pipe, pipe2, eventfd, eventfd2; the wait a blocking pipe or eventfd makes
+// (syscalls/blocking.h).
 #include "fs/errno_guard.h"
 #include "fs/pipe.h"
 #include "fs/vfs.h"
 #include "syscalls/blocking.h"
 #include "syscalls/syscall.h"
-#include "core/time.h"
+#include "core/sched.h"
 
 namespace sys {
 
-void wait_forever()
+namespace {
+// Threads waiting on a pipe or eventfd sleep on one of these queues, keyed by
+// the inode's address.
+constexpr int NQUEUES = 32;
+core::WaitQueue g_io_queues[NQUEUES];
+core::WaitQueue& queue_of(const void* key) { return g_io_queues[(u64(key) >> 6) % NQUEUES]; }
+
+void wake_inode(const fs::Inode* inode)
 {
-    // Nothing can end this wait but the end of the program (no other thread,
-    // no timer signals yet): halt until then, as Linux would sleep.
-    for (;;) core::time::sleep_until_ns(~u64(0));
+    core::sched::wake_matching(queue_of(inode), u64(inode), ~0u, ~0u);
+}
+} // namespace
+
+ErrorOr wait_for_io(const void* key)
+{
+    // Wake-ups matter only once someone waits: the hook goes in with the first.
+    fs::set_pipe_wake_hook(wake_inode);
+    core::Thread* self = core::current();
+    self->wait_key = u64(key);
+    self->wait_bits = ~0u;
+    auto r = core::sched::wait(queue_of(key), core::NO_DEADLINE, true);
+    // Linux's pipe_read/pipe_write: restarted after a handler with SA_RESTART.
+    if (r.is_error() && r.error() == Errno::EINTR) return Errno::ERESTARTSYS;
+    return r;
 }
 
 namespace {

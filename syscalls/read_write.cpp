@@ -29,7 +29,7 @@ Ret sys_read(const Args& a)
     auto f = TRY(file(a.fd(0)));
     size_t len = TRY(checked_len(a[1], a[2]));
     fs::UserBuffer buf(a[1], len);
-    return i64(TRY(maybe_wait(*f, f->read(buf, len))));
+    return i64(TRY(maybe_wait(*f, [&] { return f->read(buf, len); })));
 }
 
 Ret sys_write(const Args& a)
@@ -37,7 +37,7 @@ Ret sys_write(const Args& a)
     auto f = TRY(file(a.fd(0)));
     size_t len = TRY(checked_len(a[1], a[2]));
     fs::UserBuffer buf(a[1], len);
-    return i64(TRY(maybe_wait(*f, f->write(buf, len))));
+    return i64(TRY(maybe_wait_write(*f, buf, len, [&](const fs::IoBuffer& b, size_t n) { return f->write(b, n); })));
 }
 
 Ret sys_pread64(const Args& a)
@@ -68,7 +68,7 @@ Ret sys_readv(const Args& a)
     size_t total = TRY(fs::copy_iovecs_from_user(a[1], a[2], segs));
     if (segs.is_empty()) return i64(0);
     fs::UserBuffer buf(segs.data(), segs.size());
-    return i64(TRY(maybe_wait(*f, f->read(buf, total))));
+    return i64(TRY(maybe_wait(*f, [&] { return f->read(buf, total); })));
 }
 
 Ret sys_writev(const Args& a)
@@ -79,7 +79,7 @@ Ret sys_writev(const Args& a)
     size_t total = TRY(fs::copy_iovecs_from_user(a[1], a[2], segs));
     if (segs.is_empty()) return i64(0);
     fs::UserBuffer buf(segs.data(), segs.size());
-    return i64(TRY(maybe_wait(*f, f->write(buf, total))));
+    return i64(TRY(maybe_wait_write(*f, buf, total, [&](const fs::IoBuffer& b, size_t n) { return f->write(b, n); })));
 }
 
 Ret sys_lseek(const Args& a)

@@ -14,7 +14,9 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <stdatomic.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <signal.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -422,6 +424,75 @@ static void test_detached_and_exit(void)
     CHECK_EQ(pthread_join(r, NULL), 0);
 }
 
+// ---------------------------------------------------------------- blocking pipes and eventfd
+
+enum { PIPE_BYTES = 300000 };
+static int pipe_fds[2], efd;
+
+static unsigned char pattern_byte(size_t i) { return (unsigned char)(i * 7 + i / 251); }
+
+static void *pipe_writer(void *arg)
+{
+    (void)arg;
+    static unsigned char buf[PIPE_BYTES];
+    for (size_t i = 0; i < PIPE_BYTES; i++) buf[i] = pattern_byte(i);
+    // Small writes, then one larger than the pipe: it must all arrive.
+    size_t at = 0;
+    for (int k = 0; k < 20; k++, at += 1000)
+        if (write(pipe_fds[1], buf + at, 1000) != 1000) return (void *)1L;
+    if (write(pipe_fds[1], buf + at, PIPE_BYTES - at) != (ssize_t)(PIPE_BYTES - at)) return (void *)2L;
+    close(pipe_fds[1]);
+    uint64_t one = 5;
+    if (write(efd, &one, 8) != 8) return (void *)3L;
+    return NULL;
+}
+
+static void on_alarm(int sig) { (void)sig; }
+
+static void test_pipes(void)
+{
+    // A blocked read ends with EINTR when a handler without SA_RESTART runs.
+    {
+        int p[2];
+        CHECK_OK(pipe(p));
+        struct sigaction sa = { .sa_handler = on_alarm };
+        CHECK_OK(sigaction(SIGALRM, &sa, NULL));
+        struct itimerval it = { { 0, 0 }, { 0, 20000 } };
+        CHECK_OK(setitimer(ITIMER_REAL, &it, NULL));
+        char c;
+        CHECK_ERR(read(p[0], &c, 1), EINTR);
+        close(p[0]);
+        close(p[1]);
+    }
+
+    CHECK_OK(pipe(pipe_fds));
+    efd = CHECK_OK(eventfd(0, 0));
+    pthread_t th;
+    CHECK_EQ(pthread_create(&th, NULL, pipe_writer, NULL), 0);
+    static unsigned char got[PIPE_BYTES];
+    size_t total = 0;
+    for (;;) {
+        ssize_t n = read(pipe_fds[0], got + total, total + 7000 <= PIPE_BYTES ? 7000 : PIPE_BYTES - total + 1);
+        if (n <= 0) {
+            CHECK_EQ(n, 0); // end of file once the writer closed
+            break;
+        }
+        total += (size_t)n;
+    }
+    CHECK_EQ(total, PIPE_BYTES);
+    size_t bad = 0;
+    for (size_t i = 0; i < total; i++) bad += got[i] != pattern_byte(i);
+    CHECK_EQ(bad, 0);
+    uint64_t v = 0;
+    CHECK_EQ(read(efd, &v, 8), 8); // waits for the writer's eventfd write if it has not come yet
+    CHECK_EQ(v, 5);
+    void *ret;
+    CHECK_EQ(pthread_join(th, &ret), 0);
+    CHECK_EQ((long)ret, 0);
+    close(pipe_fds[0]);
+    close(efd);
+}
+
 // ---------------------------------------------------------------- sched_*, priorities, clone errors
 
 static int nice_seen;
@@ -500,6 +571,7 @@ int main(void)
     test_robust();
     test_preemption_fpu();
     test_detached_and_exit();
+    test_pipes();
     test_sched();
 
     main_thread = pthread_self();
