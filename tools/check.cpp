@@ -179,20 +179,16 @@ CheckReport make_report(const std::string& program, std::vector<FileScan> files,
     return r;
 }
 
-Expected<CheckReport> check_program(const std::string& given, const std::string& host_path, bool allow_dynamic)
+Expected<CheckReport> check_program(const std::string& given, const std::string& host_path)
 {
     auto contents = ELFIN_TRY(read_file(host_path, given));
     std::span bytes(reinterpret_cast<const uint8_t*>(contents.data()), contents.size());
     Program p;
     p.given = given;
     p.host_path = host_path;
-    if (auto why = program_refusal(given, contents, true, p.elf); !why.empty()) return make_report(given, {}, { why });
+    if (auto why = program_refusal(given, contents, p.elf); !why.empty()) return make_report(given, {}, { why });
     std::vector<std::string> problems;
-    if (p.elf.interp_size) {
-        p.interp = loader::elf_interp(bytes.data(), p.elf);
-        loader::ElfInfo info;
-        if (auto why = program_refusal(given, contents, allow_dynamic, info); !why.empty()) problems.push_back(why);
-    }
+    if (p.elf.interp_size) p.interp = loader::elf_interp(bytes.data(), p.elf);
     if (auto guest = normalize_guest_path(host_path)) p.guest_path = "/" + *guest;
 
     std::vector<FileScan> files;
@@ -208,7 +204,13 @@ Expected<CheckReport> check_program(const std::string& given, const std::string&
             return stat(path.c_str(), &st) != 0 || seen.insert({ st.st_dev, st.st_ino }).second;
         };
         first_time(host_path);
-        auto libs = ELFIN_TRY(resolve_libraries(host_path));
+        // The same search the image is packed with (RPATH/RUNPATH, ld.so.cache, default directories).
+        auto config = host_search_config();
+        std::map<std::string, std::string> provided;
+        if (p.interp.find("ld-musl") != std::string::npos) provided["libc.so"] = p.interp;
+        auto res = ELFIN_TRY(resolve_dependencies({ host_path }, config, provided));
+        for (auto& m : res.missing) problems.push_back(missing_library_message(m, config));
+        auto& libs = res.libraries;
         if (first_time(p.interp)) {
             auto loader = ELFIN_TRY(scan_elf_file(p.interp));
             loader.role = "loader";

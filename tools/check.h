@@ -58,9 +58,8 @@ CheckReport make_report(const std::string& program, std::vector<FileScan> files,
 
 // Reads the program (`given` as located by locate_program), and scans it, its
 // loader and every library it needs. A file Elfin cannot load at all gives a
-// report with a problem and no syscalls; a dynamic one is a problem unless
-// `allow_dynamic` (ELFIN_ALLOW_DYNAMIC=1), though it is scanned all the same.
-Expected<CheckReport> check_program(const std::string& given, const std::string& host_path, bool allow_dynamic);
+// report with a problem and no syscalls.
+Expected<CheckReport> check_program(const std::string& given, const std::string& host_path);
 
 // The name and status of a syscall number in Elfin's table.
 SyscallUse describe_syscall(uint32_t nr);

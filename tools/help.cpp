@@ -6,7 +6,7 @@ namespace elfin {
 
 namespace {
 
-constexpr const char* OVERVIEW = R"(elfin - run one static Linux x86-64 program as a unikernel in its own VM
+constexpr const char* OVERVIEW = R"(elfin - run one Linux x86-64 program as a unikernel in its own VM
 
 Usage:
   elfin run [options] PROGRAM [ARGS...]
@@ -41,7 +41,12 @@ Options:
                         it goes to the same absolute path. Symlinks are followed.
       --dir HOST[:GUEST]
                         copy a directory tree into the image (repeatable), keeping
-                        modes and symlinks
+                        modes and symlinks; the libraries its ELF files need
+                        come too
+      --lib PATH        pack a shared library (and the libraries it needs) at
+                        its path, for a program that needs one not installed
+                        where ld.so looks (repeatable); its directory goes to
+                        LD_LIBRARY_PATH when ld.so would not search it
       --cwd DIR         the program's working directory (default /)
       --machine microvm|q35
                         QEMU machine type (default microvm)
@@ -70,6 +75,15 @@ into the image at the same absolute path, and argv[0] is PROGRAM as you wrote
 it. Everything after PROGRAM is passed to the program, options included; use
 '--' before a PROGRAM whose name starts with '-'.
 
+A dynamically linked PROGRAM (glibc or musl) gets its loader and every library
+it needs, found as ld.so finds them (RPATH, RUNPATH, /etc/ld.so.cache, /lib,
+/usr/lib), at the same paths; glibc's NSS modules and common gconv charsets;
+for Python, its standard library (without test suites, idlelib, tkinter...),
+for Perl, its @INC trees. Every image has a small /etc (passwd, group, hosts,
+resolv.conf, nsswitch.conf, hostname, localtime, ld.so.cache) and /tmp, /root,
+/home, /run, /var/tmp; --file and --dir replace any of it. -v lists what was
+added and the image's size. See docs/packing.md.
+
 Exit status:
   0-255   the program's own exit status
   128+N   the program was killed by signal N (elfin names it on stderr,
@@ -87,8 +101,6 @@ once per call on stderr (the program gets ENOSYS).
 Environment:
   ELFIN_KERNEL         kernel to boot when --kernel is not given
   ELFIN_QEMU           QEMU binary (default qemu-system-x86_64 from $PATH)
-  ELFIN_ALLOW_DYNAMIC  set to 1 to pack dynamically linked programs and their
-                       loader (not supported by the kernel yet)
   XDG_CACHE_HOME       images are cached in $XDG_CACHE_HOME/elfin
                        (default ~/.cache/elfin)
 )";
@@ -135,8 +147,8 @@ Options:
 Exit status:
   0   Elfin can load it and no syscall known to be missing was found
   1   some syscall is missing, or Elfin cannot run it at all (not an x86-64
-      ELF program, uses the 32-bit syscall ABI (int 0x80, sysenter), dynamically
-      linked without ELFIN_ALLOW_DYNAMIC=1), or the file cannot be read
+      ELF program, uses the 32-bit syscall ABI (int 0x80, sysenter), names a
+      loader other than glibc's or musl's), or the file cannot be read
   2   the command line is wrong
 )";
 

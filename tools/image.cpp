@@ -2,6 +2,9 @@
 
 #include "tools/cpio.h"
 #include "tools/dynamic.h"
+#include "tools/etc_files.h"
+#include "tools/packing.h"
+#include "tools/runtime_files.h"
 #include "tools/file_util.h"
 #include "tools/version.h"
 #include <algorithm>
@@ -9,6 +12,7 @@
 #include <cstdlib>
 #include <dirent.h>
 #include <fstream>
+#include <set>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utime.h>
@@ -139,6 +143,28 @@ std::string ImagePlan::cache_description() const
     return s;
 }
 
+namespace {
+
+std::string base_name(const std::string& p) { return p.substr(p.rfind('/') + 1); }
+
+std::string real_path_of(const std::string& p)
+{
+    char* r = realpath(p.c_str(), nullptr);
+    if (!r) return p;
+    std::string s = r;
+    std::free(r);
+    return s;
+}
+
+// Whether a packed file may be an ELF object that loads libraries.
+bool maybe_elf(const std::string& name, const ImageEntry& e)
+{
+    return e.kind == ImageEntry::Kind::File && !e.host.empty() && e.size >= 64
+        && (name.find(".so") != std::string::npos || (e.perm & 0111)) && is_x86_64_elf(e.host);
+}
+
+} // namespace
+
 Expected<ImagePlan> plan_image(const Options& o, const Program& program, const Manifest& manifest)
 {
     ImagePlan plan;
@@ -160,12 +186,75 @@ Expected<ImagePlan> plan_image(const Options& o, const Program& program, const M
     }
     auto exe = ELFIN_TRY(host_file_entry(program.host_path, "the program " + program.given, true));
     ELFIN_TRY(plan.add(program.guest_path, exe));
-    if (!program.interp.empty()) {
-        auto interp = ELFIN_TRY(host_file_entry(program.interp, "the program's loader", true));
-        ELFIN_TRY(plan.add(program.interp, interp));
-        for (auto& lib : ELFIN_TRY(resolve_libraries(program.host_path)))
-            ELFIN_TRY(plan.add(lib, ELFIN_TRY(host_file_entry(lib, "the library " + lib, true))));
+
+    // Libraries: the program's (which must all be found), then those of every
+    // other ELF file in the image (trees, modules), found the same way.
+    SearchConfig config = host_search_config();
+    for (auto& e : manifest.env)
+        if (e.starts_with("LD_LIBRARY_PATH="))
+            for (size_t i = 16; i <= e.size();) {
+                size_t j = std::min(e.find(':', i), e.size());
+                if (j > i) config.library_path.push_back(e.substr(i, j - i));
+                i = j + 1;
+            }
+    std::map<std::string, std::string> provided;
+    std::vector<std::string> required { real_path_of(program.host_path) };
+    for (auto& lib : o.libs) {
+        std::string origin = "--lib " + lib;
+        if (auto why = file_problem(lib); !why.empty()) return Error { origin + ": " + why };
+        if (!is_x86_64_elf(lib)) return Error { origin + ": not an x86-64 ELF shared library" };
+        auto real = ELFIN_TRY(add_host_path(plan, lib, origin));
+        provided[base_name(lib)] = lib;
+        if (auto deps = read_dynamic_deps(real); deps && !deps->soname.empty()) provided[deps->soname] = lib;
+        required.push_back(real);
     }
+    std::vector<std::string> found;
+    if (!program.interp.empty()) {
+        if (auto why = file_problem(program.interp); !why.empty())
+            return Error { program.host_path + " needs the loader " + program.interp + ", which is not usable here (" + why
+                + "): install its C library (" + (base_name(program.interp).starts_with("ld-musl") ? "apt-get install musl" : "glibc")
+                + ") or run a statically linked build" };
+        ELFIN_TRY(add_host_path(plan, program.interp, "the program's loader " + program.interp));
+        if (base_name(program.interp).starts_with("ld-musl")) provided.try_emplace("libc.so", program.interp);
+        auto res = ELFIN_TRY(resolve_dependencies(required, config, provided));
+        if (!res.missing.empty()) {
+            auto m = res.missing.front();
+            if (m.root == required.front()) m.root = program.host_path;
+            return Error { missing_library_message(m, config) };
+        }
+        for (auto& lib : res.libraries) ELFIN_TRY(add_host_path(plan, lib, "the library " + lib));
+        found = res.libraries;
+        plan.automatic.push_back(std::to_string(found.size()) + (found.size() == 1 ? " library" : " libraries"));
+
+        RuntimeFiles extra;
+        if (!base_name(program.interp).starts_with("ld-musl"))
+            for (auto& lib : found)
+                if (base_name(lib) == "libc.so.6") {
+                    extra = glibc_runtime_files(lib);
+                    break;
+                }
+        auto interp_extra = interpreter_runtime_files(real_path_of(program.host_path), found);
+        for (auto* r : { &extra, &interp_extra }) {
+            for (auto& f : r->files) ELFIN_TRY(add_host_path(plan, f, "elfin's automatic " + f));
+            for (auto& t : r->trees) ELFIN_TRY(add_host_tree(plan, t.dir, "elfin's automatic " + t.dir, t.skip));
+            plan.automatic.insert(plan.automatic.end(), r->what.begin(), r->what.end());
+        }
+    }
+    std::vector<std::string> others;
+    std::set<std::string> known(required.begin(), required.end());
+    known.insert(found.begin(), found.end());
+    for (auto& [name, e] : plan.entries)
+        if (!known.count(e.host) && maybe_elf(name, e)) others.push_back(e.host);
+    if (!others.empty()) {
+        for (auto& lib : found) provided.try_emplace(base_name(lib), lib);
+        auto res = ELFIN_TRY(resolve_dependencies(others, config, provided));
+        for (auto& lib : res.libraries) ELFIN_TRY(add_host_path(plan, lib, "the library " + lib));
+        for (auto& m : res.missing) plan.warnings.push_back("warning: " + missing_library_message(m, config));
+        if (!res.libraries.empty())
+            plan.automatic.push_back(std::to_string(res.libraries.size()) + " libraries of other packed ELF files");
+    }
+    ELFIN_TRY(add_default_system_files(plan));
+
     ImageEntry m;
     m.kind = ImageEntry::Kind::File;
     m.perm = 0444;

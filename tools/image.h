@@ -26,7 +26,8 @@ struct ImageEntry {
 
 struct ImagePlan {
     std::map<std::string, ImageEntry> entries; // key: normalised guest path ("bin/busybox")
-    std::vector<std::string> warnings;         // things skipped (sockets, devices)
+    std::vector<std::string> warnings;         // things skipped (sockets, devices), libraries not found for modules
+    std::vector<std::string> automatic;        // what elfin added by itself, one phrase each
 
     // Adds an entry, or reports the conflict with the one already there.
     Status add(const std::string& guest_path, ImageEntry e);

@@ -1,6 +1,8 @@
 // The CLI edge of `elfin`: turns the library's results into messages on
 // stderr and an exit status. The only place exceptions are caught.
 #include "tools/check.h"
+#include "tools/dynamic.h"
+#include "tools/packing.h"
 #include "tools/file_util.h"
 #include "tools/image.h"
 #include "tools/launcher.h"
@@ -9,6 +11,7 @@
 #include "tools/program.h"
 #include "tools/qemu_cmdline.h"
 #include "tools/status.h"
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +23,13 @@
 using namespace elfin;
 
 namespace {
+
+std::string join_phrases(const std::vector<std::string>& v)
+{
+    std::string s;
+    for (auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+}
 
 void say(const std::string& line)
 {
@@ -68,23 +78,47 @@ struct Prepared {
 
 Expected<Prepared> prepare(const Options& o, const std::string& cwd)
 {
-    auto allow = host_getenv("ELFIN_ALLOW_DYNAMIC");
-    bool allow_dynamic = allow && *allow == "1";
     std::string contents;
     Prepared p;
-    p.program = ELFIN_TRY(load_program(o.program, cwd, host_getenv("PATH").value_or(""), allow_dynamic, contents));
-    if (!p.program.interp.empty()) say("elfin: warning: " + o.program + " is dynamically linked; packing its loader " + p.program.interp + " (ELFIN_ALLOW_DYNAMIC=1)");
+    p.program = ELFIN_TRY(load_program(o.program, cwd, host_getenv("PATH").value_or(""), contents));
     Manifest m;
     m.exe = p.program.guest_path;
     m.args.push_back(o.program);
     m.args.insert(m.args.end(), o.args.begin(), o.args.end());
     m.env = ELFIN_TRY(program_environment(o.env_overrides, host_getenv));
+    if (auto dirs = extra_library_dirs(o.libs, host_search_config()); !dirs.empty()) {
+        // --lib files in directories ld.so does not search: tell it where.
+        std::string add;
+        for (auto& d : dirs) add += (add.empty() ? "" : ":") + d;
+        auto it = std::find_if(m.env.begin(), m.env.end(), [](auto& e) { return e.starts_with("LD_LIBRARY_PATH="); });
+        if (it == m.env.end()) m.env.push_back("LD_LIBRARY_PATH=" + add);
+        else *it += (it->size() > 16 ? ":" : "") + add;
+        if (o.verbose) say("elfin: LD_LIBRARY_PATH gets " + add + " (for --lib)");
+    }
     m.cwd = o.cwd;
     p.kernel = ELFIN_TRY(find_kernel(o));
     p.plan = ELFIN_TRY(plan_image(o, p.program, m));
-    if (o.verbose)
+    if (o.verbose) {
         for (auto& w : p.plan.warnings) say("elfin: " + w);
+        if (!p.plan.automatic.empty()) say("elfin: added automatically: " + join_phrases(p.plan.automatic));
+    }
     return p;
+}
+
+// "31.2 MB in 1520 files" for the progress notes.
+std::string image_size_text(const ImagePlan& plan)
+{
+    char mb[32];
+    std::snprintf(mb, sizeof mb, "%.1f MB", static_cast<double>(plan_data_bytes(plan)) / 1e6);
+    return std::string(mb) + " in " + std::to_string(plan.entries.size()) + " entries";
+}
+
+// With -v, or when a big image is written for the first time: what is in it.
+void note_image(const Options& o, const ImagePlan& plan, bool built, const std::string& where)
+{
+    if (o.verbose) say("elfin: image: " + image_size_text(plan));
+    else if (built && plan_data_bytes(plan) > (16u << 20))
+        say("elfin: packed " + join_phrases(plan.automatic) + " with " + o.program + ": " + image_size_text(plan) + where);
 }
 
 Expected<int> command_run(const Options& o, const std::string& cwd)
@@ -102,6 +136,7 @@ Expected<int> command_run(const Options& o, const std::string& cwd)
     }
     auto p = ELFIN_TRY(prepare(o, cwd));
     auto image = ELFIN_TRY(cached_image(p.plan, default_cache_dir(), o.no_cache));
+    note_image(o, p.plan, !image.hit, " (cached for the next run)");
     if (o.verbose) {
         say("elfin: " + std::string(image.hit ? "image (cached): " : "image built: ") + image.path);
         say(kvm ? "elfin: using KVM" : "elfin: using TCG (no KVM): slower");
@@ -145,6 +180,7 @@ Expected<int> command_build(const Options& o, const std::string& cwd)
     ELFIN_TRY(make_dirs(o.output));
     ELFIN_TRY(copy_file_atomic(p.kernel, o.output + "/elfin-kernel"));
     ELFIN_TRY(write_image(p.plan, o.output + "/initramfs.cpio"));
+    note_image(o, p.plan, true, "");
     std::string what = shell_join([&] {
         std::vector<std::string> v { o.program };
         v.insert(v.end(), o.args.begin(), o.args.end());
@@ -160,9 +196,8 @@ Expected<int> command_build(const Options& o, const std::string& cwd)
 
 Expected<int> command_check(const Options& o, const std::string& cwd)
 {
-    auto allow = host_getenv("ELFIN_ALLOW_DYNAMIC");
     auto path = ELFIN_TRY(locate_program(o.program, cwd, host_getenv("PATH").value_or("")));
-    auto report = ELFIN_TRY(check_program(o.program, path, allow && *allow == "1"));
+    auto report = ELFIN_TRY(check_program(o.program, path));
     std::cout << (o.json ? format_report_json(report) : format_report(report, o.verbose));
     return report.exit_status();
 }

@@ -24,6 +24,7 @@ constexpr std::array OPTION_SPECS = {
     OptionSpec { "--env", 'e', true, RUN | BUILD },
     OptionSpec { "--file", 0, true, RUN | BUILD },
     OptionSpec { "--dir", 0, true, RUN | BUILD },
+    OptionSpec { "--lib", 0, true, RUN | BUILD },
     OptionSpec { "--cwd", 0, true, RUN | BUILD },
     OptionSpec { "--machine", 0, true, RUN | BUILD },
     OptionSpec { "--smp", 0, true, RUN | BUILD },
@@ -122,6 +123,10 @@ Status apply(Options& o, const OptionSpec& spec, std::string_view value, std::st
         o.env_overrides.emplace_back(value);
     } else if (n == "--file") o.files.push_back(ELFIN_TRY(parse_mapping(value, n, cwd)));
     else if (n == "--dir") o.dirs.push_back(ELFIN_TRY(parse_mapping(value, n, cwd)));
+    else if (n == "--lib") {
+        if (value.empty()) return usage_error("--lib wants the path of a shared library");
+        o.libs.push_back("/" + ELFIN_TRY(normalize_guest_path(value[0] == '/' ? std::string(value) : std::string(cwd) + "/" + std::string(value))));
+    }
     else if (n == "--cwd") {
         if (value.empty() || value[0] != '/') return usage_error("--cwd wants an absolute path in the image, not '" + std::string(value) + "'");
         o.cwd = "/" + ELFIN_TRY(normalize_guest_path(value));

@@ -28,6 +28,7 @@ struct Options {
     uint64_t mem_mib = 128;
     std::vector<std::string> env_overrides; // --env, in order: "K=V", or "K" (take the host's)
     std::vector<PathMapping> files, dirs;
+    std::vector<std::string> libs;   // --lib: absolute host paths of extra libraries
     Machine machine = Machine::Microvm;
     Accel accel = Accel::Auto;
     unsigned smp = 1;

@@ -9,7 +9,14 @@
 
 namespace elfin {
 
-std::string program_refusal(std::string_view name, std::string_view bytes, bool allow_dynamic, loader::ElfInfo& info)
+bool is_known_loader(std::string_view interp)
+{
+    auto slash = interp.rfind('/');
+    auto base = slash == std::string_view::npos ? interp : interp.substr(slash + 1);
+    return interp.starts_with("/") && (base == "ld-linux-x86-64.so.2" || base == "ld-musl-x86_64.so.1");
+}
+
+std::string program_refusal(std::string_view name, std::string_view bytes, loader::ElfInfo& info)
 {
     std::string who = std::string(name) + ": ";
     if (bytes.empty()) return who + "the file is empty, not a program";
@@ -28,10 +35,11 @@ std::string program_refusal(std::string_view name, std::string_view bytes, bool 
             reason += " (the file is cut short)";
         return who + reason;
     }
-    if (info.interp_size && !allow_dynamic) {
-        const char* interp = loader::elf_interp(reinterpret_cast<const uint8_t*>(bytes.data()), info);
-        return who + "dynamically linked (it needs the loader " + std::string(interp)
-            + "), which Elfin does not support yet: link it statically (e.g. gcc -static), or set ELFIN_ALLOW_DYNAMIC=1 to pack it anyway";
+    if (info.interp_size) {
+        std::string interp = loader::elf_interp(reinterpret_cast<const uint8_t*>(bytes.data()), info);
+        if (!is_known_loader(interp))
+            return who + "its loader (PT_INTERP) is " + interp
+                + ", not the x86-64 glibc (/lib64/ld-linux-x86-64.so.2) or musl (/lib/ld-musl-x86_64.so.1) loader Elfin runs: rebuild it for x86-64 Linux with glibc or musl";
     }
     return {};
 }
@@ -83,14 +91,14 @@ Expected<std::string> locate_program(std::string_view given, std::string_view cw
 }
 
 Expected<Program> load_program(std::string_view given, std::string_view cwd, std::string_view path_var,
-    bool allow_dynamic, std::string& contents)
+    std::string& contents)
 {
     Program p;
     p.given = given;
     p.host_path = ELFIN_TRY(locate_program(given, cwd, path_var));
     p.guest_path = "/" + ELFIN_TRY(normalize_guest_path(p.host_path));
     contents = ELFIN_TRY(read_file(p.host_path, std::string(given)));
-    if (auto why = program_refusal(given, contents, allow_dynamic, p.elf); !why.empty()) return Error { why };
+    if (auto why = program_refusal(given, contents, p.elf); !why.empty()) return Error { why };
     if (p.elf.interp_size)
         p.interp = loader::elf_interp(reinterpret_cast<const uint8_t*>(contents.data()), p.elf);
     return p;

@@ -18,9 +18,12 @@ struct Program {
 };
 
 // Why `bytes` (the contents of `name`) cannot run, as one line naming the file
-// and saying what to do; empty when Elfin can load it. Dynamic programs are
-// refused unless `allow_dynamic`.
-std::string program_refusal(std::string_view name, std::string_view bytes, bool allow_dynamic, loader::ElfInfo& info);
+// and saying what to do; empty when Elfin can load it. A dynamic program must
+// name the x86-64 glibc or musl loader.
+std::string program_refusal(std::string_view name, std::string_view bytes, loader::ElfInfo& info);
+
+// Whether PT_INTERP names a loader Elfin runs (x86-64 glibc's or musl's).
+bool is_known_loader(std::string_view interp);
 
 // `given` with a '/' is a path (relative to `cwd`); a bare name is looked up
 // in `path_var` like a shell does.
@@ -32,7 +35,7 @@ std::string file_problem(const std::string& path);
 
 // Locates, reads and validates. `contents` receives the file's bytes.
 Expected<Program> load_program(std::string_view given, std::string_view cwd, std::string_view path_var,
-    bool allow_dynamic, std::string& contents);
+    std::string& contents);
 
 // One paragraph about a program for `elfin check -v`.
 std::string describe_program(const Program& p, uint64_t size);

@@ -12,7 +12,7 @@ def run(cmd, env=None, timeout=110):
     return p.returncode, p.stdout, p.stderr
 
 def elfin(tool, program, args, files=(), dirs=()):
-    env = dict(os.environ, ELFIN_ALLOW_DYNAMIC="1")
+    env = dict(os.environ)
     cmd = [tool, "run", "--mem", "96M"]
     for f in files:
         cmd += ["--file", f]

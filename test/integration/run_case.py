@@ -355,7 +355,8 @@ def case_bb_uname(ctx):
 
 
 # Entries the kernel may add to the root next to what the image packs.
-ROOT_MAY_HAVE = {"dev", "proc", "sys", "tmp"}
+# The kernel's /dev, /proc, /sys; the tool's default /etc and directories (docs/packing.md).
+ROOT_MAY_HAVE = {"dev", "proc", "sys", "tmp", "etc", "home", "root", "run", "var"}
 
 
 def case_bb_ls_root(ctx):

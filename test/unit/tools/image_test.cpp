@@ -178,3 +178,95 @@ TEST_CASE("image: fnv1a64 known values")
     CHECK(fnv1a64("") == 0xcbf29ce484222325ull);
     CHECK(fnv1a64("a") == 0xaf63dc4c8601ec8cull);
 }
+
+TEST_CASE("image: a dynamic program brings its loader and libraries through the host's symlinks, once each")
+{
+    Program p = fake_program("/bin/ls");
+    p.interp = "/lib64/ld-linux-x86-64.so.2";
+    auto plan = plan_image(Options {}, p, manifest_for("/bin/ls"));
+    REQUIRE(plan.ok());
+    unsigned libc = 0, loaders = 0;
+    for (auto& [name, e] : plan->entries) {
+        if (e.kind != ImageEntry::Kind::File) continue;
+        libc += name.ends_with("/libc.so.6");
+        loaders += name.ends_with("/ld-linux-x86-64.so.2");
+    }
+    CHECK(libc == 1);
+    CHECK(loaders == 1);
+    CHECK(plan->entries.count("lib64/ld-linux-x86-64.so.2") + plan->entries.count("lib64") > 0);
+    CHECK(plan->entries.count("etc/passwd"));
+    CHECK(plan->entries.count("etc/nsswitch.conf"));
+    CHECK(plan->entries["tmp"].perm == 01777);
+    CHECK_FALSE(plan->automatic.empty());
+}
+
+TEST_CASE("image: the person's /etc files win over the defaults")
+{
+    TempDir t;
+    auto prog = t.write("prog", "x", 0755);
+    auto pw = t.write("passwd", "me:x:1:1::/:/bin/sh\n");
+    Options o;
+    o.files.push_back({ pw, "/etc/passwd" });
+    auto plan = plan_image(o, fake_program(prog), manifest_for(prog));
+    REQUIRE(plan.ok());
+    CHECK(plan->entries["etc/passwd"].host == pw);
+    CHECK(plan->entries["etc/group"].data.starts_with("root:"));
+}
+
+TEST_CASE("image: a missing loader or library stops it with one line saying what to do")
+{
+    Program musl = fake_program("/bin/ls");
+    musl.interp = "/nonexistent/ld-musl-x86_64.so.1";
+    auto r = plan_image(Options {}, musl, manifest_for("/bin/ls"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.starts_with("/bin/ls needs the loader /nonexistent/ld-musl-x86_64.so.1, which is not usable here (no such file)"));
+    CHECK(r.error().message.find("apt-get install musl") != std::string::npos);
+    CHECK(r.error().message.find('\n') == std::string::npos);
+#ifdef ELFIN_TOOL_FIXTURES
+    std::string fix = ELFIN_TOOL_FIXTURES;
+    Program p = fake_program(fix + "/needs-missing.so");
+    p.interp = "/lib64/ld-linux-x86-64.so.2";
+    auto missing = plan_image(Options {}, p, manifest_for(p.host_path));
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().message.starts_with(fix + "/needs-missing.so needs libelfin-stub.so.1, which is not in its RUNPATH/RPATH ("));
+    CHECK(missing.error().message.ends_with(": install it or add it with --lib PATH"));
+    // --lib supplies it.
+    Options o;
+    o.libs.push_back(fix + "/stub/libelfin-stub.so.1");
+    auto with = plan_image(o, p, manifest_for(p.host_path));
+    REQUIRE(with.ok());
+    CHECK(with->entries.count(fix.substr(1) + "/stub/libelfin-stub.so.1"));
+    Options bad;
+    bad.libs.push_back("/etc/passwd");
+    auto notlib = plan_image(bad, p, manifest_for(p.host_path));
+    REQUIRE_FALSE(notlib.ok());
+    CHECK(notlib.error().message == "--lib /etc/passwd: not an x86-64 ELF shared library");
+#endif
+}
+
+#ifdef ELFIN_TOOL_FIXTURES
+TEST_CASE("image: the ELF files of a --dir tree bring their libraries; a missing one is a warning")
+{
+    TempDir t;
+    auto prog = t.write("prog", "x", 0755);
+    std::string fix = ELFIN_TOOL_FIXTURES;
+    TempDir tree;
+    std::string copy = "cp " + fix + "/needs-rpath.so " + fix + "/needs-missing.so " + tree.path + "/";
+    REQUIRE(system(copy.c_str()) == 0);
+    Options o;
+    o.dirs.push_back({ fix, "/app" });
+    auto plan = plan_image(o, fake_program(prog), manifest_for(prog));
+    REQUIRE(plan.ok());
+    // needs-runpath.so finds the stub through $ORIGIN/stub at its host path.
+    CHECK(plan->entries.count(fix.substr(1) + "/stub/libelfin-stub.so.1"));
+    // needs-missing.so's RUNPATH leads nowhere: only a warning, since a
+    // module in a tree may never be loaded.
+    Options o2;
+    o2.dirs.push_back({ tree.path, "/app" });
+    plan = plan_image(o2, fake_program(prog), manifest_for(prog));
+    REQUIRE(plan.ok());
+    bool warned = false;
+    for (auto& w : plan->warnings) warned |= w.find("needs-missing.so needs libelfin-stub.so.1") != std::string::npos;
+    CHECK(warned);
+}
+#endif

@@ -11,7 +11,7 @@ using namespace elfin;
 namespace {
 
 // A minimal valid static x86-64 executable: one PT_LOAD covering the file.
-std::string tiny_elf(uint16_t machine = 62, uint8_t cls = 2, bool with_interp = false)
+std::string tiny_elf(uint16_t machine = 62, uint8_t cls = 2, const char* interp = nullptr)
 {
     std::string f(0x200, '\0');
     auto put16 = [&](size_t o, uint16_t v) { std::memcpy(&f[o], &v, 2); };
@@ -25,7 +25,7 @@ std::string tiny_elf(uint16_t machine = 62, uint8_t cls = 2, bool with_interp = 
     put64(32, 64);       // phoff
     put16(52, 64);       // ehsize
     put16(54, 56);       // phentsize
-    put16(56, with_interp ? 2 : 1);
+    put16(56, interp ? 2 : 1);
     size_t ph = 64;
     put32(ph, 1);        // PT_LOAD
     put32(ph + 4, 5);
@@ -35,21 +35,20 @@ std::string tiny_elf(uint16_t machine = 62, uint8_t cls = 2, bool with_interp = 
     put64(ph + 32, 0x200);
     put64(ph + 40, 0x200);
     put64(ph + 48, 0x1000);
-    if (with_interp) {
-        const char interp[] = "/lib64/ld-linux-x86-64.so.2";
+    if (interp) {
         ph += 56;
         put32(ph, 3);    // PT_INTERP
         put64(ph + 8, 0x180);
-        put64(ph + 32, sizeof interp);
-        std::memcpy(&f[0x180], interp, sizeof interp);
+        put64(ph + 32, std::strlen(interp) + 1);
+        std::memcpy(&f[0x180], interp, std::strlen(interp) + 1);
     }
     return f;
 }
 
-std::string refusal(const std::string& bytes, bool allow_dynamic = false)
+std::string refusal(const std::string& bytes)
 {
     loader::ElfInfo info;
-    return program_refusal("/tmp/x", bytes, allow_dynamic, info);
+    return program_refusal("/tmp/x", bytes, info);
 }
 
 } // namespace
@@ -74,14 +73,17 @@ TEST_CASE("program: refusals name the file and the reason")
     CHECK(script.find("elfin run /bin/sh /tmp/x") != std::string::npos);
 }
 
-TEST_CASE("program: dynamic programs need ELFIN_ALLOW_DYNAMIC")
+TEST_CASE("program: dynamic programs with the glibc or musl loader are accepted, others refused")
 {
-    auto dyn = tiny_elf(62, 2, true);
-    auto why = refusal(dyn);
-    CHECK(why.find("dynamically linked") != std::string::npos);
-    CHECK(why.find("/lib64/ld-linux-x86-64.so.2") != std::string::npos);
-    CHECK(why.find("ELFIN_ALLOW_DYNAMIC=1") != std::string::npos);
-    CHECK(refusal(dyn, true) == "");
+    CHECK(refusal(tiny_elf(62, 2, "/lib64/ld-linux-x86-64.so.2")) == "");
+    CHECK(refusal(tiny_elf(62, 2, "/lib/ld-musl-x86_64.so.1")) == "");
+    auto odd = refusal(tiny_elf(62, 2, "/system/bin/linker64"));
+    CHECK(odd.starts_with("/tmp/x: its loader (PT_INTERP) is /system/bin/linker64, not the x86-64 glibc"));
+    CHECK(odd.find("rebuild it") != std::string::npos);
+    CHECK(odd.find('\n') == std::string::npos);
+    CHECK_FALSE(refusal(tiny_elf(62, 2, "ld-linux-x86-64.so.2")).empty()); // relative: not what the kernel loads
+    CHECK(is_known_loader("/lib64/ld-linux-x86-64.so.2"));
+    CHECK_FALSE(is_known_loader("/lib/ld-linux.so.2"));
 }
 
 TEST_CASE("program: locating files and their problems")
@@ -115,7 +117,7 @@ TEST_CASE("program: locating files and their problems")
     }
 
     std::string contents;
-    auto p = load_program("./prog", dir, "", false, contents);
+    auto p = load_program("./prog", dir, "", contents);
     REQUIRE(p.ok());
     CHECK(p->guest_path == exe);
     CHECK(p->given == "./prog");
@@ -124,7 +126,7 @@ TEST_CASE("program: locating files and their problems")
     CHECK(describe_program(*p, contents.size()).find("static") != std::string::npos);
 
     std::ofstream(dir + "/arm", std::ios::binary) << tiny_elf(183);
-    auto arm = load_program(dir + "/arm", "/", "", false, contents);
+    auto arm = load_program(dir + "/arm", "/", "", contents);
     REQUIRE_FALSE(arm.ok());
     CHECK(arm.error().message == dir + "/arm: aarch64 ELF (only x86-64 programs are supported)");
 
