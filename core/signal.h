@@ -60,8 +60,7 @@ struct SignalState {
     x86::TrapFrame* syscall_frame = nullptr;
 };
 
-// The calling thread's signal state. (One static instance until the scheduler
-// gives each thread its own.)
+// The calling thread's signal state (core::Thread::signals).
 SignalState& current_signal_state();
 
 } // namespace core

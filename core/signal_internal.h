@@ -14,6 +14,8 @@ DefaultAction default_action(int sig);
 bool on_altstack(u64 sp);
 
 // Interrupts off for the guard's lifetime (the timer interrupt sends signals).
+// Enough with one CPU, which is all the scheduler runs on today; with more,
+// the pending sets and timers need a lock (timer_expired nests a send).
 class IrqOff {
 public:
     IrqOff() { asm volatile("pushfq; popq %0; cli" : "=r"(m_flags)::"memory"); }
