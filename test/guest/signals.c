@@ -1,8 +1,10 @@
 // Signal state, sending and waiting: rt_sigaction and rt_sigprocmask round
 // trips and their EINVAL edges (through the raw kernel interface), kill/tgkill
 // edges, rt_sigqueueinfo, rt_sigpending, rt_sigsuspend and pause woken by an
-// interval timer, rt_sigtimedwait, signalfd, setitimer/getitimer/alarm, and
-// SIGALRM delivered while the program computes, ITIMER_PROF and ITIMER_VIRTUAL. (sigframe.c covers delivery.)
+// interval timer, rt_sigtimedwait, signalfd, setitimer/getitimer/alarm,
+// SIGALRM delivered while the program computes, ITIMER_PROF and ITIMER_VIRTUAL,
+// EINTR or a restart (SA_RESTART) for a pipe read, nanosleep's EINTR.
+// (sigframe.c covers delivery.)
 #include "check.h"
 
 #include <poll.h>
@@ -314,6 +316,46 @@ static void test_timers(void)
     signal(SIGALRM, SIG_DFL);
 }
 
+// A read from an empty pipe interrupted by a handled signal: EINTR without
+// SA_RESTART; restarted with it, until the second SIGALRM's handler writes.
+static int g_pipe[2];
+static volatile int g_restart_alarms;
+static void on_alarm_write(int sig)
+{
+    (void)sig;
+    if (++g_restart_alarms == 2) {
+        char c = 'x';
+        if (write(g_pipe[1], &c, 1) != 1) abort();
+    }
+}
+
+static void test_restart(void)
+{
+    CHECK_EQ(pipe(g_pipe), 0);
+    char c = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm_write;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    g_restart_alarms = 0;
+    arm(20000, 0);
+    CHECK_ERR(read(g_pipe[0], &c, 1), EINTR);
+    CHECK_EQ(g_restart_alarms, 1);
+
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGALRM, &sa, NULL);
+    g_restart_alarms = 0;
+    arm(10000, 10000);
+    CHECK_EQ(read(g_pipe[0], &c, 1), 1);
+    arm(0, 0);
+    CHECK_EQ(c, 'x');
+    CHECK_EQ(g_restart_alarms, 2);
+    close(g_pipe[0]);
+    close(g_pipe[1]);
+    signal(SIGALRM, SIG_DFL);
+}
+
 static volatile int g_prof, g_virt;
 static void on_cpu_timer(int sig)
 {
@@ -391,6 +433,19 @@ static void test_signalfd(void)
     CHECK_ERR(signalfd(-1, &s, 0x40), EINVAL);
     CHECK_ERR(syscall(SYS_signalfd4, -1, &s, 4, 0), EINVAL);
 
+    // A blocking read waits for the signal (here the interval timer's).
+    sigset_t alrm;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    sigprocmask(SIG_BLOCK, &alrm, NULL);
+    int afd = signalfd(-1, &alrm, 0);
+    arm(20000, 0);
+    CHECK_EQ(read(afd, ssi, sizeof ssi), sizeof ssi[0]);
+    CHECK_EQ(ssi[0].ssi_signo, SIGALRM);
+    CHECK_EQ(ssi[0].ssi_code, SI_KERNEL);
+    close(afd);
+    sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+
     // Blocking read with a signal already pending returns at once.
     int bfd = signalfd(-1, &s, 0);
     kill(getpid(), SIGUSR2);
@@ -408,6 +463,7 @@ int main(void)
     test_sending();
     test_timers();
     test_cpu_timers();
+    test_restart();
     test_signalfd();
     return check_report("signals");
 }
