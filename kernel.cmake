@@ -8,6 +8,7 @@ file(GLOB ELFIN_KERNEL_SOURCES CONFIGURE_DEPENDS
   ${CMAKE_SOURCE_DIR}/loader/*.cpp ${CMAKE_SOURCE_DIR}/syscalls/*.cpp ${CMAKE_SOURCE_DIR}/drivers/*.cpp)
 # *_host.cpp files are the host's side of a kernel interface (unit tests, tool).
 list(FILTER ELFIN_KERNEL_SOURCES EXCLUDE REGEX "_host\\.cpp$")
+include(${CMAKE_SOURCE_DIR}/loader/vdso/vdso.cmake) # the vDSO, embedded: adds its image.S
 
 set(ELFIN_GEN ${CMAKE_BINARY_DIR}/gen)
 add_custom_command(
@@ -44,7 +45,7 @@ target_include_directories(kernel_objs PRIVATE ${CMAKE_SOURCE_DIR} ${ELFIN_GEN})
 target_compile_definitions(kernel_objs PRIVATE ELFIN_KERNEL=1)
 target_compile_options(kernel_objs PRIVATE ${ELFIN_KERNEL_FLAGS})
 target_link_libraries(kernel_objs PRIVATE kernel_zydis)
-add_dependencies(kernel_objs syscall_table)
+add_dependencies(kernel_objs syscall_table vdso_image)
 
 set(ELFIN_LDSCRIPT ${CMAKE_SOURCE_DIR}/platform/x86_64/linker.ld)
 set(ELFIN_KERNEL_LINK ${CMAKE_CXX_COMPILER} -nostdlib -static -no-pie -Wl,--no-dynamic-linker

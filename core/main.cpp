@@ -76,6 +76,7 @@ extern "C" [[noreturn]] void kmain(u64 start_info_pa)
     memset(__bss_start, 0, 0); // .bss is zeroed by the loader (PVH loads memsz zero-filled)
     serial::init();
     x86::cpu_init();
+    x86::set_cpu_number(0);
     for (auto* f = __init_array_start; f < __init_array_end; f++) (*f)();
 
     BootInfo bi = read_start_info(start_info_pa);

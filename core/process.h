@@ -18,6 +18,8 @@ struct Process {
     int ngroups = 0;
     u32 umask = 022;
     Rlimit rlimits[RLIM_NLIMITS] {};
+    u64 saved_auxv[64] {}; // the auxiliary vector exec gave the program (for /proc/self/auxv)
+    u32 saved_auxv_words = 0;
     bool aslr = true;
     bool trace = false;
 };

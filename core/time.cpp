@@ -3,6 +3,7 @@
 #include "core/sched.h"
 #include "core/signal.h"
 #include "core/sync.h"
+#include "core/vvar.h"
 #include "platform/x86_64/cpu.h"
 #include "platform/x86_64/paging.h"
 
@@ -119,6 +120,12 @@ void init()
 
 u64 tsc_hz() { return g_tsc_hz; }
 
+u64 tsc_at_boot() { return g_tsc_boot; }
+
+u64 realtime_offset_ns() { return g_realtime_at_boot_ns; }
+
+// The vDSO (loader/vdso/vclock.cpp) repeats this computation from the vvar
+// page (core/vvar.h): keep the two the same.
 u64 monotonic_ns()
 {
     u64 d = x86::rdtsc() - g_tsc_boot;
@@ -129,7 +136,11 @@ u64 boot_ns() { return 0; }
 
 u64 realtime_ns() { return g_realtime_at_boot_ns + monotonic_ns(); }
 
-void set_realtime_ns(u64 ns) { g_realtime_at_boot_ns = ns - monotonic_ns(); }
+void set_realtime_ns(u64 ns)
+{
+    g_realtime_at_boot_ns = ns - monotonic_ns();
+    vvar::publish();
+}
 
 namespace {
 // Two users share the one-shot APIC timer: the scheduler (slice ends and

@@ -10,6 +10,8 @@ u64 monotonic_ns();
 u64 realtime_ns();
 u64 boot_ns();                      // monotonic time at which the kernel started
 u64 tsc_hz();
+u64 tsc_at_boot();                  // the TSC reading monotonic time counts from
+u64 realtime_offset_ns();           // realtime_ns() - monotonic_ns(), read once
 // Sleeps the calling thread (uninterruptibly) until the deadline.
 void sleep_until_ns(u64 monotonic_deadline);
 // The next timer interrupt at a monotonic deadline (~0: none).

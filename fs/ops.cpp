@@ -52,7 +52,7 @@ ErrorOr check_create(const ParentLookup& p, bool is_mkdir)
     if (p.existing()) return Errno::EEXIST;
     if (p.trailing_slash && !is_mkdir) return Errno::ENOENT;
     if (p.parent->is_dead()) return Errno::ENOENT;
-    if (!p.parent->allows_create()) return Errno::EACCES;
+    if (!p.parent->allows_create()) return p.parent->create_error();
     return {};
 }
 

@@ -52,10 +52,12 @@ Result<core::Ref<Directory>> proc_dir(Directory& parent, core::StringView name, 
     if (existing && existing->is_directory()) {
         core::Ref<Directory> dir(existing->as_directory());
         dir->set_allows_create(false);
+        dir->set_create_error(Errno::ENOENT);
         return dir;
     }
     auto dir = TRY(Directory::create(perms));
     dir->set_allows_create(false);
+    dir->set_create_error(Errno::ENOENT);
     TRY(parent.put(name, dir));
     return dir;
 }

@@ -108,17 +108,17 @@ u64 kernel_uptime_ns() { return core::time::monotonic_ns(); }
 
 void kernel_random(u8* buf, size_t n) { core::random_bytes(buf, n); }
 
-// The loader keeps no copy of the auxiliary vector: these are the entries
-// known without one (AT_PHDR, AT_ENTRY, AT_RANDOM... are missing).
+// The vector exec put on the program's stack (loader/exec.cpp keeps a copy),
+// AT_NULL included; before any exec, only its AT_NULL.
 void kernel_auxv(ProcText& out)
 {
     const core::Process& p = core::process();
-    const u64 pairs[] = {
-        16 /* AT_HWCAP */, x86::cpuid(1).edx, 6 /* AT_PAGESZ */, PAGE_SIZE, 17 /* AT_CLKTCK */, 100,
-        8 /* AT_FLAGS */, 0, 11 /* AT_UID */, p.uid, 12 /* AT_EUID */, p.euid, 13 /* AT_GID */, p.gid,
-        14 /* AT_EGID */, p.egid, 23 /* AT_SECURE */, 0, 26 /* AT_HWCAP2 */, 0, 0 /* AT_NULL */, 0,
-    };
-    out.append_bytes(pairs, sizeof pairs);
+    if (p.saved_auxv_words) {
+        out.append_bytes(p.saved_auxv, p.saved_auxv_words * 8);
+        return;
+    }
+    const u64 end[] = { 0 /* AT_NULL */, 0 };
+    out.append_bytes(end, sizeof end);
 }
 
 const ProcSource KERNEL_SOURCE = {

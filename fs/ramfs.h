@@ -111,6 +111,10 @@ public:
     // /proc refuses new files; a created file's permissions come from the caller.
     bool allows_create() const { return m_allows_create; }
     void set_allows_create(bool v) { m_allows_create = v; }
+    // Why a new name is refused: EACCES as /sys (kernfs has no create), but
+    // ENOENT in /proc, whose lookup fails before any create is tried.
+    Errno create_error() const { return m_create_error; }
+    void set_create_error(Errno e) { m_create_error = e; }
 
     // tmpfs reports 20 bytes per entry, counting "." and "..".
     u64 size() const override { return (m_entries.size() + 2) * 20; }
@@ -131,6 +135,7 @@ private:
     Directory* m_parent { nullptr };
     core::Vector<DirEntry> m_entries;
     bool m_allows_create { true };
+    Errno m_create_error { Errno::EACCES };
 };
 
 inline Directory* Inode::as_directory() { return is_directory() ? static_cast<Directory*>(this) : nullptr; }

@@ -145,7 +145,7 @@ Result<core::Ref<OpenFile>> open_file(Context& ctx, int dirfd, core::StringView 
     bool created = false;
     if (!inode) {
         if (r.trailing_slash) return Errno::EISDIR;
-        if (!r.parent->allows_create()) return Errno::EACCES;
+        if (!r.parent->allows_create()) return r.parent->create_error();
         auto file = TRY(RamFile::create(mode & ~ctx.umask & S_IALLUGO));
         TRY(r.parent->add(r.name.view(), file));
         inode = file;

@@ -1,5 +1,6 @@
 #include "loader/exec.h"
 #include "loader/elf_parse.h"
+#include "loader/vdso.h"
 #include "mm/address_space.h"
 #include "mm/user_ptr.h"
 #include "core/random.h"
@@ -20,7 +21,7 @@ enum : u64 {
     AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8,
     AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15,
     AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31,
-    AT_MINSIGSTKSZ = 51,
+    AT_SYSINFO_EHDR = 33, AT_MINSIGSTKSZ = 51,
 };
 
 u64 rand_pages(bool aslr, unsigned bits)
@@ -118,6 +119,9 @@ Result<ExecResult> exec(const ExecImage& image, const ExecArgs& args, const char
                                mm::VMA_ANON | mm::VMA_STACK | mm::VMA_GROWSDOWN, {}, 0, 0, "[stack]" }));
     as.mmap_base = stack_top - STACK_SIZE - MMAP_GAP - rand_pages(args.aslr, 28);
 
+    // The vDSO first, as Linux does: the top of the mmap area.
+    u64 vdso = TRY(map_vdso());
+
     u64 entry = bias + info.entry, interp_base = 0;
     if (info.interp_size)
         interp_base = TRY(load_interpreter(elf_interp(image.data, info), args.aslr, &entry, refusal));
@@ -147,7 +151,7 @@ Result<ExecResult> exec(const ExecImage& image, const ExecArgs& args, const char
     }
     u64 hwcap = x86::cpuid(1).edx;
     u64 auxv[] = {
-        AT_PHDR, phdr, AT_PHENT, info.phentsize, AT_PHNUM, info.phnum, AT_PAGESZ, PAGE_SIZE,
+        AT_SYSINFO_EHDR, vdso, AT_PHDR, phdr, AT_PHENT, info.phentsize, AT_PHNUM, info.phnum, AT_PAGESZ, PAGE_SIZE,
         AT_BASE, interp_base, AT_FLAGS, 0, AT_ENTRY, bias + info.entry, AT_UID, proc.uid, AT_EUID, proc.euid,
         AT_GID, proc.gid, AT_EGID, proc.egid, AT_PLATFORM, platform, AT_HWCAP, hwcap, AT_CLKTCK, 100,
         AT_SECURE, 0, AT_RANDOM, at_random, AT_HWCAP2, 0, AT_EXECFN, execfn,
@@ -170,6 +174,10 @@ Result<ExecResult> exec(const ExecImage& image, const ExecArgs& args, const char
     TRY(mm::copy_to_user(p, &zero, 8));
     p += 8;
     TRY(mm::copy_to_user(p, auxv, sizeof auxv));
+    // Kept for /proc/self/auxv, which shows the vector as the program got it.
+    static_assert(sizeof auxv <= sizeof proc.saved_auxv);
+    memcpy(proc.saved_auxv, auxv, sizeof auxv);
+    proc.saved_auxv_words = sizeof auxv / 8;
     return ExecResult { entry, w.sp };
 }
 

@@ -57,7 +57,7 @@ ErrorOr AddressSpace::split_at(u64 addr)
     return {};
 }
 
-void AddressSpace::unmap_pages(u64 start, u64 end)
+void AddressSpace::unmap_pages(u64 start, u64 end, bool owned)
 {
     for (u64 va = start; va < end; va += PAGE_SIZE) {
         u64* pte = paging::lookup(va);
@@ -69,7 +69,7 @@ void AddressSpace::unmap_pages(u64 start, u64 end)
         u64 pa = *pte & paging::ADDR_MASK;
         *pte = 0;
         paging::flush(va);
-        free_page(pa);
+        if (owned) free_page(pa);
     }
 }
 
@@ -83,7 +83,7 @@ ErrorOr AddressSpace::unmap(u64 start, u64 len)
     TRY(split_at(end));
     for (size_t i = 0; i < m_vmas.size();) {
         if (overlaps(m_vmas[i], start, end)) {
-            unmap_pages(m_vmas[i].start, m_vmas[i].end);
+            unmap_pages(m_vmas[i].start, m_vmas[i].end, !(m_vmas[i].flags & VMA_PFNMAP));
             m_vmas.remove(i);
         } else {
             i++;
@@ -138,6 +138,7 @@ ErrorOr AddressSpace::protect(u64 start, u64 len, u32 prot)
     for (u64 a = start; a < end;) {
         const Vma* v = find(a);
         if (!v) return Errno::ENOMEM;
+        if ((v->flags & VMA_PFNMAP) && (prot & (PROT_WRITE | PROT_EXEC))) return Errno::EACCES;
         a = v->end;
     }
     TRY(m_vmas.reserve(m_vmas.size() + 2));
@@ -172,9 +173,10 @@ ErrorOr AddressSpace::discard(u64 start, u64 len)
     for (u64 a = start; a < end;) {
         const Vma* v = find(a);
         if (!v) return Errno::ENOMEM;
+        if (v->flags & VMA_PFNMAP) return Errno::EINVAL; // as Linux's madvise on VM_PFNMAP
         a = v->end;
     }
-    unmap_pages(start, end);
+    unmap_pages(start, end, true);
     return {};
 }
 
@@ -274,9 +276,15 @@ FaultResult AddressSpace::handle_fault(u64 addr, bool write, bool exec)
         paging::flush(page);
         return FaultResult::Handled;
     }
+    u64 off = page - v->start;
+    if (v->flags & VMA_PFNMAP) {
+        if (off >= v->file_len) return FaultResult::Bus; // grown by mremap: nothing there
+        if (paging::map(page, v->file_offset + off, prot_to_pte(v->prot)).is_error())
+            return FaultResult::OutOfMemory;
+        return FaultResult::Handled;
+    }
     auto pa = alloc_page();
     if (pa.is_error()) return FaultResult::OutOfMemory;
-    u64 off = page - v->start;
     if (v->file) {
         if (off < v->file_len) {
             u64 n = v->file_len - off;

@@ -22,6 +22,11 @@ enum VmaFlags : u32 {
     VMA_HEAP = 16,
     VMA_NORESERVE = 32,
     VMA_ZERO_TAIL = 64, // an ELF segment: past the file's bytes is .bss, not SIGBUS
+    // A kernel page shown to the program as it is (the vDSO's [vvar]): no
+    // file; file_offset is its physical address, file_len its length. Faults
+    // map that page, nothing frees it, and it never becomes writable or
+    // executable (Linux: no VM_MAYWRITE, EACCES from mprotect).
+    VMA_PFNMAP = 128,
 };
 
 struct Vma {
@@ -65,7 +70,8 @@ public:
 private:
     // Splits so that no VMA straddles `addr`.
     ErrorOr split_at(u64 addr);
-    void unmap_pages(u64 start, u64 end);
+    // Clears the PTEs; frees the frames when they are the program's own.
+    void unmap_pages(u64 start, u64 end, bool owned);
     core::Vector<Vma> m_vmas;
 };
 

@@ -44,13 +44,15 @@ inline void clac() { asm volatile("clac" ::: "memory", "cc"); }
 
 constexpr u32 MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc0000082,
               MSR_SFMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100, MSR_GS_BASE = 0xc0000101,
-              MSR_KERNEL_GS_BASE = 0xc0000102, MSR_APIC_BASE = 0x1b;
+              MSR_KERNEL_GS_BASE = 0xc0000102, MSR_APIC_BASE = 0x1b,
+              MSR_TSC_AUX = 0xc0000103;
 constexpr u64 CR4_PAE = 1 << 5, CR4_PGE = 1 << 7, CR4_OSFXSR = 1 << 9, CR4_OSXMMEXCPT = 1 << 10,
               CR4_FSGSBASE = 1 << 16, CR4_OSXSAVE = 1 << 18, CR4_SMEP = 1 << 20, CR4_SMAP = 1 << 21;
 
 // CPU features the kernel decides on at boot.
 struct Features {
     bool smep, smap, fsgsbase, xsave, avx, rdrand, pdpe1gb, x2apic, invariant_tsc;
+    bool rdtscp, rdpid; // user-mode readers of IA32_TSC_AUX (the vDSO's getcpu)
     u32 xsave_size;
 };
 extern Features g_features;

@@ -21,6 +21,8 @@ void cpu_init()
     g_features.rdrand = l1.ecx & (1 << 30);
     g_features.x2apic = l1.ecx & (1 << 21);
     g_features.pdpe1gb = e1.edx & (1 << 26);
+    g_features.rdtscp = e1.edx & (1 << 27);
+    g_features.rdpid = l7.ecx & (1 << 22);
     g_features.invariant_tsc = max_ext >= 0x80000007 && (cpuid(0x80000007).edx & (1 << 8));
 
     u64 cr0 = read_cr0();
@@ -44,6 +46,11 @@ void cpu_init()
         asm volatile("xsetbv" ::"c"(0), "a"(u32(xcr0)), "d"(u32(xcr0 >> 32)));
         g_features.xsave_size = cpuid(0xd, 0).ebx;
     }
+}
+
+void set_cpu_number(u32 cpu)
+{
+    if (g_features.rdtscp || g_features.rdpid) wrmsr(MSR_TSC_AUX, cpu & 0xfff);
 }
 
 } // namespace x86

@@ -315,9 +315,12 @@ GUESTS = {
     "segv": Guest("segv", rc=139, check=check_segv),
     "bigwrite-binary": Guest("bigwrite", ["binary"], check=bigwrite_check("binary")),
     "bigwrite-text": Guest("bigwrite", ["text"], check=bigwrite_check("text")),
+    "vdso": Guest("vdso", reports="vdso"),
+    "vdso-pie": Guest("vdso-pie", reports="vdso"),
+    "vdso-no-aslr": Guest("vdso", options=["--no-aslr"], reports="vdso"),
 }
 # Cases that exist only in the VM: they test the tool, not the program.
-VM_ONLY_GUESTS = {"hello-q35", "auxv-no-aslr"}
+VM_ONLY_GUESTS = {"hello-q35", "auxv-no-aslr", "vdso-no-aslr"}
 
 
 def case_trace(ctx):

@@ -295,9 +295,9 @@ TEST_CASE("procfs: read-only; nothing can be created", "[fs][procfs]")
     CHECK(t.open_error("/proc/self/status", fs::O_WRONLY) == Errno::EACCES);
     CHECK(t.open_error("/proc/cpuinfo", fs::O_RDWR) == Errno::EACCES);
     CHECK(t.open_error("/proc/cpuinfo", fs::O_RDONLY | fs::O_TRUNC) == Errno::EACCES);
-    CHECK(t.open_error("/proc/new", fs::O_CREAT | fs::O_WRONLY) == Errno::EACCES);
-    CHECK(t.open_error("/proc/self/new", fs::O_CREAT | fs::O_WRONLY) == Errno::EACCES);
-    CHECK(t.open_error("/proc/sys/kernel/new", fs::O_CREAT | fs::O_WRONLY) == Errno::EACCES);
+    CHECK(t.open_error("/proc/new", fs::O_CREAT | fs::O_WRONLY) == Errno::ENOENT);
+    CHECK(t.open_error("/proc/self/new", fs::O_CREAT | fs::O_WRONLY) == Errno::ENOENT);
+    CHECK(t.open_error("/proc/sys/kernel/new", fs::O_CREAT | fs::O_WRONLY) == Errno::ENOENT);
     CHECK(t.open_error("/sys/devices/new", fs::O_CREAT | fs::O_WRONLY) == Errno::EACCES);
     CHECK(t.open_error("/sys/devices/system/cpu/online", fs::O_WRONLY) == Errno::EACCES);
 }
