@@ -90,6 +90,36 @@ void trace(u64 nr, const Args& a, i64 ret)
 
 } // namespace sys
 
+namespace sys {
+namespace {
+// Linux sends SIGPIPE to the writer when a write into a pipe (or socket)
+// fails with EPIPE for want of a reader. fs/ is host-testable and knows no
+// signals, so the syscalls that write are recognised here; the socket
+// sends skip it under MSG_NOSIGNAL.
+void sigpipe_on_epipe(u64 nr, const Args& a, i64 ret)
+{
+    enum : u64 { WRITE = 1, WRITEV = 20, SENDFILE = 40, SENDTO = 44, SENDMSG = 46, PWRITEV = 296,
+                 SPLICE = 275, TEE = 276, VMSPLICE = 278, SENDMMSG = 307, PWRITEV2 = 328 };
+    constexpr u64 MSG_NOSIGNAL = 0x4000;
+    if (ret != -i64(Errno::EPIPE)) return;
+    switch (nr) {
+    case WRITE: case WRITEV: case SENDFILE: case PWRITEV: case PWRITEV2: case SPLICE: case TEE: case VMSPLICE:
+        break;
+    case SENDTO: case SENDMSG: case SENDMMSG:
+        if (a[nr == SENDTO ? 3 : nr == SENDMSG ? 2 : 3] & MSG_NOSIGNAL) return;
+        break;
+    default: return;
+    }
+    core::SigInfo info {};
+    info.signo = core::signal::SIGPIPE;
+    info.code = core::signal::SI_USER;
+    info.kill.pid = core::process().pid;
+    info.kill.uid = core::process().uid;
+    (void)core::signal::send_to_thread(core::current_signal_state(), info);
+}
+} // namespace
+} // namespace sys
+
 extern "C" void syscall_dispatch(x86::TrapFrame* f)
 {
     constexpr u64 NR_RT_SIGRETURN = 15;
@@ -106,6 +136,7 @@ extern "C" void syscall_dispatch(x86::TrapFrame* f)
         ret = r.is_error() ? -i64(r.error()) : r.value();
     }
     if (core::process().trace) sys::trace(nr, args, ret);
+    sys::sigpipe_on_epipe(nr, args, ret);
     f->rax = u64(ret);
     // Signals are delivered on the way out; an interrupted syscall restarts
     // or fails with EINTR there. rt_sigreturn has put back the registers of

@@ -1,7 +1,8 @@
 // Default actions that end the program: `sigdefault abort` (SIGABRT, 134),
 // `sigdefault alarm` (SIGALRM from an interval timer while the program spins
 // in user mode, 142), `sigdefault alarm-read` (the same while it waits for
-// ever on an empty pipe), `sigdefault term` (SIGTERM sent to itself after ignored
+// ever on an empty pipe), `sigdefault pipe` (SIGPIPE from a write to a pipe
+// without a reader, 141), `sigdefault term` (SIGTERM sent to itself after ignored
 // and handled signals did not end it, 143). Prints "before" first and
 // "after" if it wrongly survives.
 #include <signal.h>
@@ -32,6 +33,11 @@ int main(int argc, char **argv)
         struct itimerval it = {{0, 0}, {0, 20000}};
         setitimer(ITIMER_REAL, &it, NULL);
         read(p[0], &c, 1);
+    } else if (!strcmp(what, "pipe")) {
+        int p[2];
+        if (pipe(p)) return 4;
+        close(p[0]);
+        write(p[1], "x", 1);
     } else if (!strcmp(what, "term")) {
         signal(SIGCHLD, SIG_DFL);   // ignored by default
         signal(SIGWINCH, SIG_DFL);

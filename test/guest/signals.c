@@ -3,7 +3,7 @@
 // edges, rt_sigqueueinfo, rt_sigpending, rt_sigsuspend and pause woken by an
 // interval timer, rt_sigtimedwait, signalfd, setitimer/getitimer/alarm,
 // SIGALRM delivered while the program computes, ITIMER_PROF and ITIMER_VIRTUAL,
-// EINTR or a restart (SA_RESTART) for a pipe read, nanosleep's EINTR.
+// EINTR or a restart (SA_RESTART) for a pipe read, nanosleep's EINTR, SIGPIPE.
 // (sigframe.c covers delivery.)
 #include "check.h"
 
@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <time.h>
 
 // The kernel's struct sigaction on x86-64 (not libc's, which is larger).
@@ -356,6 +357,42 @@ static void test_restart(void)
     signal(SIGALRM, SIG_DFL);
 }
 
+// Writing to a pipe nobody reads: EPIPE, and SIGPIPE to the writer.
+static volatile int g_sigpipes, g_sigpipe_code, g_sigpipe_pid;
+static void on_sigpipe(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    g_sigpipes++;
+    g_sigpipe_code = si->si_code;
+    g_sigpipe_pid = si->si_pid;
+}
+
+static void test_sigpipe(void)
+{
+    int p[2];
+    CHECK_EQ(pipe(p), 0);
+    close(p[0]);
+    signal(SIGPIPE, SIG_IGN);
+    CHECK_ERR(write(p[1], "x", 1), EPIPE);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigpipe;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGPIPE, &sa, NULL);
+    g_sigpipes = 0;
+    CHECK_ERR(write(p[1], "x", 1), EPIPE);
+    CHECK_EQ(g_sigpipes, 1);
+    CHECK_EQ(g_sigpipe_code, SI_USER);
+    CHECK_EQ(g_sigpipe_pid, getpid());
+    struct iovec iov = {"yz", 2};
+    CHECK_ERR(writev(p[1], &iov, 1), EPIPE);
+    CHECK_EQ(g_sigpipes, 2);
+    close(p[1]);
+    signal(SIGPIPE, SIG_DFL);
+}
+
 static volatile int g_prof, g_virt;
 static void on_cpu_timer(int sig)
 {
@@ -464,6 +501,7 @@ int main(void)
     test_timers();
     test_cpu_timers();
     test_restart();
+    test_sigpipe();
     test_signalfd();
     return check_report("signals");
 }

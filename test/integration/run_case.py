@@ -301,6 +301,7 @@ GUESTS = {
     "sig-alarm": Guest("sigdefault", ["alarm"], rc=142, check=killed_by(rb"Alarm clock")),
     "sig-alarm-read": Guest("sigdefault", ["alarm-read"], rc=142, check=killed_by(rb"Alarm clock")),
     "sig-term": Guest("sigdefault", ["term"], rc=143, check=killed_by(rb"Terminated")),
+    "sig-pipe": Guest("sigdefault", ["pipe"], rc=141, check=killed_by(rb"")),  # bash says nothing
     "errors": Guest("errors", reports="errors"),
     "enosys": Guest("enosys", check=check_enosys, reports="enosys"),
     "auxv": Guest("auxv", AUXV_ARGS, AUXV_ENV, reports="auxv"),
