@@ -414,8 +414,25 @@ static void test_proc_auxv(uintptr_t base)
     CHECK_EQ(saw_entry, 1);
 }
 
-int main(void)
+// `vdso glibc`: only glibc's own clock calls, for a run under --trace that
+// shows none of them reaching the kernel (test/integration/run_case.py).
+static int glibc_only(void)
 {
+    struct timespec a, b;
+    struct timeval tv;
+    CHECK_EQ(clock_gettime(CLOCK_MONOTONIC, &a), 0);
+    CHECK_EQ(clock_gettime(CLOCK_REALTIME, &b), 0);
+    CHECK_EQ(gettimeofday(&tv, NULL), 0);
+    CHECK(time(NULL) >= b.tv_sec);
+    CHECK_EQ(clock_getres(CLOCK_MONOTONIC, &a), 0);
+    CHECK(sched_getcpu() >= 0);
+    return check_report("vdso");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "glibc") == 0)
+        return glibc_only();
     uintptr_t base = getauxval(AT_SYSINFO_EHDR);
     CHECK(base != 0);
     if (!base || !vdso_parse(base))

@@ -319,9 +319,22 @@ GUESTS = {
     "vdso": Guest("vdso", reports="vdso"),
     "vdso-pie": Guest("vdso-pie", reports="vdso"),
     "vdso-no-aslr": Guest("vdso", options=["--no-aslr"], reports="vdso"),
+    "vdso-dynamic": Guest("vdso-dynamic", reports="vdso"),
 }
 # Cases that exist only in the VM: they test the tool, not the program.
 VM_ONLY_GUESTS = {"hello-q35", "auxv-no-aslr", "vdso-no-aslr"}
+
+
+def case_vdso_trace(ctx):
+    """glibc answers the clock calls from the vDSO: none reach the kernel."""
+    for program in ("vdso", "vdso-dynamic"):
+        r = ctx.elfin_run(ctx.guest(program), ["glibc"], options=["--trace"])
+        expect_rc(r, 0)
+        expect_contains(r, r.out, rb"(?m)^vdso: [1-9][0-9]* checks passed", "the program's success line")
+        expect_contains(r, r.both, rb"\[trace\] write\(1, ", "a traced write (is --trace on?)")
+        m = re.search(rb"\[trace\] (clock_gettime|gettimeofday|time|clock_getres|getcpu)\(", r.both)
+        if m:
+            raise Failure(f"{program}: {m.group(1).decode()} went to the kernel, not the vDSO\n{r.describe()}")
 
 
 def case_trace(ctx):
@@ -533,6 +546,7 @@ CASES = {}            # name -> (function, label)
 for _name in GUESTS:
     CASES[_name] = (guest_case(_name), "guest")
 CASES["trace"] = (case_trace, "integration")
+CASES["vdso-trace"] = (case_vdso_trace, "integration")
 CASES["bb-echo"] = (case_bb_echo, "integration")
 CASES["bb-uname"] = (case_bb_uname, "integration")
 CASES["bb-ls-root"] = (case_bb_ls_root, "integration")
