@@ -3,6 +3,7 @@
 #include "fs/procfs.h"
 #include "core/process.h"
 #include "core/random.h"
+#include "core/thread.h"
 #include "core/time.h"
 #include "fs/vfs.h"
 #include "mm/address_space.h"
@@ -32,7 +33,7 @@ void kernel_process(ProcProcess& out)
     out.groups = p.groups;
     out.ngroups = p.ngroups;
     out.umask = has_current() ? current().umask : p.umask;
-    out.threads = 1;
+    out.threads = core::live_threads();
     out.sig_pending = core::signal::pending_mask();
     out.sig_blocked = core::current_signal_state().blocked;
     for (int sig = 1; sig <= core::NSIG; sig++) {

@@ -418,6 +418,14 @@ static void test_detached_and_exit(void)
     void *ret;
     CHECK_EQ(pthread_join(e, &ret), 0);
     CHECK_EQ((long)ret, 42);
+    // /proc/self/status counts the live threads (main and the runner at least).
+    FILE *st = fopen("/proc/self/status", "r");
+    int nthreads = 0;
+    char line[256];
+    while (st && fgets(line, sizeof line, st))
+        if (sscanf(line, "Threads: %d", &nthreads) == 1) break;
+    if (st) fclose(st);
+    CHECK(nthreads >= 2);
     int before = atomic_load(&runner_loops);
     while (atomic_load(&runner_loops) < before + 3) sched_yield(); // still alive after the other's exit
     atomic_store(&keep_running, 0);
@@ -449,6 +457,23 @@ static void *pipe_writer(void *arg)
 
 static void on_alarm(int sig) { (void)sig; }
 
+static atomic_int alarm_ran;
+static int restart_pipe[2];
+
+static void on_alarm_restart(int sig)
+{
+    (void)sig;
+    atomic_store(&alarm_ran, 1);
+}
+
+static void *write_after_handler(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&alarm_ran)) sched_yield();
+    (void)!write(restart_pipe[1], "r", 1);
+    return NULL;
+}
+
 static void test_pipes(void)
 {
     // A blocked read ends with EINTR when a handler without SA_RESTART runs.
@@ -463,6 +488,29 @@ static void test_pipes(void)
         CHECK_ERR(read(p[0], &c, 1), EINTR);
         close(p[0]);
         close(p[1]);
+    }
+    // With SA_RESTART the read goes on after the handler and gets the byte
+    // another thread writes once the handler has run.
+    {
+        CHECK_OK(pipe(restart_pipe));
+        struct sigaction sa = { .sa_handler = on_alarm_restart, .sa_flags = SA_RESTART };
+        CHECK_OK(sigaction(SIGALRM, &sa, NULL));
+        sigset_t alrm;
+        sigemptyset(&alrm);
+        sigaddset(&alrm, SIGALRM);
+        pthread_t w;
+        pthread_sigmask(SIG_BLOCK, &alrm, NULL); // the writer inherits the block: main takes SIGALRM
+        CHECK_EQ(pthread_create(&w, NULL, write_after_handler, NULL), 0);
+        pthread_sigmask(SIG_UNBLOCK, &alrm, NULL);
+        struct itimerval it = { { 0, 0 }, { 0, 20000 } };
+        CHECK_OK(setitimer(ITIMER_REAL, &it, NULL));
+        char c = 0;
+        CHECK_EQ(read(restart_pipe[0], &c, 1), 1);
+        CHECK_EQ(c, 'r');
+        CHECK_EQ(atomic_load(&alarm_ran), 1);
+        CHECK_EQ(pthread_join(w, NULL), 0);
+        close(restart_pipe[0]);
+        close(restart_pipe[1]);
     }
 
     CHECK_OK(pipe(pipe_fds));
