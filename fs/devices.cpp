@@ -83,6 +83,8 @@ public:
     ConsoleDevice(u32 minor, u32 perms) : CharDevice(TTYAUX_MAJOR, minor, perms) {}
     bool is_seekable() const override { return false; }
     bool is_tty() const override { return true; }
+    // Always writable; input is not tracked, so it reads as ready too.
+    bool has_poll() const override { return true; }
 
     Result<size_t> read(u64, IoBuffer& buf, size_t n, u32 flags) override
     {

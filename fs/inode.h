@@ -9,6 +9,7 @@
 #include "core/types.h"
 #include "fs/abi.h"
 #include "fs/io_buffer.h"
+#include "fs/poll.h"
 
 namespace fs {
 
@@ -109,6 +110,16 @@ public:
     // fsync/fdatasync: EINVAL for objects without the operation (pipes,
     // devices), as Linux; ramfs files and directories have nothing to flush.
     virtual bool can_fsync() const { return is_regular() || is_directory(); }
+    // Readiness (fs/poll.h). has_poll: the kind has a poll operation (epoll
+    // refuses the others with EPERM; poll/select find them always ready).
+    // poll: the POLL* mask now for an open file with `flags`. poll_deadline:
+    // the monotonic time at which the mask changes by itself (timerfd).
+    virtual bool has_poll() const { return false; }
+    virtual u32 poll(u32 flags) { (void)flags; return POLL_DEFAULT; }
+    virtual u64 poll_deadline() { return POLL_NO_DEADLINE; }
+    // Events counted by readiness_changed(): epoll's EPOLLET reports each.
+    u64 poll_events() const { return m_poll_events; }
+    void count_poll_event() { m_poll_events++; }
 
 protected:
     Inode(InodeType type, u32 perms);
@@ -120,6 +131,7 @@ private:
     u32 m_uid { 0 }, m_gid { 0 };
     u32 m_nlink { 0 }; // counted by the directories that name it
     Timespec m_atime, m_mtime, m_ctime;
+    u64 m_poll_events { 0 };
 };
 
 } // namespace fs

@@ -1,5 +1,6 @@
 #include "fs/open_file.h"
 #include "fs/ramfs.h"
+#include "fs/epoll.h"
 
 namespace fs {
 
@@ -26,7 +27,11 @@ Result<core::Ref<OpenFile>> OpenFile::create_pseudo(core::Ref<Inode> inode, u32 
     return core::Ref<OpenFile>(f);
 }
 
-OpenFile::~OpenFile() { m_inode->file_closed(m_flags); }
+OpenFile::~OpenFile()
+{
+    Epoll::file_released(this);
+    m_inode->file_closed(m_flags);
+}
 
 // O_ACCMODE == 3 opens for neither reading nor writing (ioctl only), as Linux.
 bool OpenFile::can_read() const

@@ -69,6 +69,7 @@ void Pipe::file_closed(u32 flags)
     if ((acc == O_RDONLY || acc == O_RDWR) && m_readers) m_readers--;
     if ((acc == O_WRONLY || acc == O_RDWR) && m_writers) m_writers--;
     wake(this); // end of file for readers, EPIPE for writers
+    readiness_changed(*this); // the other end sees POLLHUP / POLLERR
 }
 
 size_t Pipe::available() const
@@ -98,6 +99,7 @@ Result<size_t> Pipe::read(u64, IoBuffer& buf, size_t n, u32)
     if (m_head == m_tail) m_last_can_merge = false;
     touch_modified();
     wake(this);
+    readiness_changed(*this);
     return done;
 }
 
@@ -143,7 +145,24 @@ Result<size_t> Pipe::write(u64, const IoBuffer& buf, size_t n, u32 flags)
     m_last_can_merge = true;
     touch_modified();
     wake(this);
+    readiness_changed(*this);
     return done;
+}
+
+// pipe_poll: readable when a slot holds data, hung up when no writer is
+// left; writable while a slot is free, an error when no reader is left.
+u32 Pipe::poll(u32 flags)
+{
+    u32 acc = flags & O_ACCMODE, mask = 0;
+    if (acc == O_RDONLY || acc == O_RDWR) {
+        if (m_head != m_tail) mask |= POLLIN | POLLRDNORM;
+        if (m_writers == 0) mask |= POLLHUP;
+    }
+    if (acc == O_WRONLY || acc == O_RDWR) {
+        if (used_slots() < m_slot_count) mask |= POLLOUT | POLLWRNORM;
+        if (m_readers == 0) mask |= POLLERR;
+    }
+    return mask;
 }
 
 Result<size_t> Pipe::set_capacity(u64 size)
@@ -154,6 +173,7 @@ Result<size_t> Pipe::set_capacity(u64 size)
     if (slots < used_slots()) return Errno::EBUSY;
     if (slots != m_slot_count) TRY(allocate(slots));
     wake(this);
+    readiness_changed(*this);
     return capacity();
 }
 
@@ -184,6 +204,7 @@ Result<size_t> EventFd::read(u64, IoBuffer& buf, size_t n, u32)
     TRY(buf.copy_out(0, &value, 8));
     m_count -= value;
     wake(this);
+    readiness_changed(*this);
     return size_t(8);
 }
 
@@ -197,7 +218,17 @@ Result<size_t> EventFd::write(u64, const IoBuffer& buf, size_t n, u32)
     if (value > MAX - m_count) return Errno::EAGAIN;
     m_count += value;
     wake(this);
+    readiness_changed(*this);
     return size_t(8);
+}
+
+// eventfd_poll: readable with a count, writable while 1 more fits.
+u32 EventFd::poll(u32)
+{
+    u32 mask = 0;
+    if (m_count > 0) mask |= POLLIN | POLLRDNORM;
+    if (m_count < ~u64(0) - 1) mask |= POLLOUT | POLLWRNORM;
+    return mask;
 }
 
 Result<core::Ref<OpenFile>> make_eventfd(u32 initial, u32 flags)

@@ -45,6 +45,8 @@ public:
     bool can_fsync() const override { return false; }
     void file_opened(u32 flags) override;
     void file_closed(u32 flags) override;
+    bool has_poll() const override { return true; }
+    u32 poll(u32 flags) override;
 
     size_t available() const; // FIONREAD
     size_t capacity() const { return m_slot_count * PAGE_SIZE; }
@@ -96,6 +98,8 @@ public:
     bool is_seekable() const override { return false; }
     bool can_block() const override { return true; }
     bool can_fsync() const override { return false; }
+    bool has_poll() const override { return true; }
+    u32 poll(u32 flags) override;
     u64 count() const { return m_count; }
 
 private:

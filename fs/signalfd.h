@@ -20,6 +20,10 @@ public:
     bool is_seekable() const override { return false; }
     bool can_block() const override { return true; }
     bool can_fsync() const override { return false; }
+    // Readable while a signal in the mask is pending; a signal sent wakes
+    // interruptible waiters, so no readiness_changed() is needed.
+    bool has_poll() const override { return true; }
+    u32 poll(u32 flags) override;
     u64 mask() const { return m_mask; }
     void set_mask(u64 mask) { m_mask = mask; }
 

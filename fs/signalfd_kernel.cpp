@@ -91,6 +91,11 @@ Result<size_t> SignalFd::read(u64, IoBuffer& buf, size_t n, u32)
     return done;
 }
 
+u32 SignalFd::poll(u32)
+{
+    return (core::signal::pending_mask() & m_mask) ? POLLIN | POLLRDNORM : 0;
+}
+
 Result<core::Ref<OpenFile>> make_signalfd(u64 mask, u32 flags)
 {
     if (flags & ~(O_NONBLOCK | O_CLOEXEC)) return Errno::EINVAL;

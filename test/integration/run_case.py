@@ -309,6 +309,8 @@ GUESTS = {
     "auxv-no-aslr": Guest("auxv-pie", AUXV_ARGS, AUXV_ENV, options=["--no-aslr"], reports="auxv"),
     "cxx": Guest("cxx", out=b"cxx: unikernel-xxx 3 14 3.5\n"),
     "threads": Guest("threads", reports="threads"),
+    "poll": Guest("poll", reports="poll"),
+    "epoll": Guest("epoll", reports="epoll"),
     "hello": Hello("hello", 2),
     "hello-pie": Hello("hello-pie", 3),
     "hello-q35": Hello("hello", 2, options=["--machine", "q35"]),

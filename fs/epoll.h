@@ -1,0 +1,85 @@
+#pragma once
+// epoll: an interest list of (open file, fd) pairs, each with the events it
+// watches and the user's data returned verbatim. Readiness is asked of each
+// file (Inode::poll) when epoll_wait looks, so no ready list is kept.
+//
+// Level-triggered entries are reported while ready; EPOLLET entries once per
+// event counted on their inode (fs/poll.h: readiness_changed), which Elfin
+// counts per inode, not per direction: a read from a pipe may report its read
+// end again (a spurious edge that a program written for epoll tolerates, as
+// it reads until EAGAIN). EPOLLONESHOT disarms an entry once reported, until
+// EPOLL_CTL_MOD. An entry holds no reference on its file: it goes away when
+// the open file description's last reference does, as on Linux.
+#include "fs/errno_guard.h"
+#include "core/ref.h"
+#include "core/vector.h"
+#include "fs/inode.h"
+#include "fs/open_file.h"
+
+namespace fs {
+
+constexpr u32 EPOLLIN = 0x1, EPOLLPRI = 0x2, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10,
+              EPOLLRDNORM = 0x40, EPOLLRDBAND = 0x80, EPOLLWRNORM = 0x100, EPOLLWRBAND = 0x200,
+              EPOLLMSG = 0x400, EPOLLRDHUP = 0x2000, EPOLLEXCLUSIVE = 1u << 28,
+              EPOLLWAKEUP = 1u << 29, EPOLLONESHOT = 1u << 30, EPOLLET = 1u << 31;
+constexpr int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
+
+// struct epoll_event: packed on x86-64.
+struct __attribute__((packed)) EpollEvent {
+    u32 events;
+    u64 data;
+};
+static_assert(sizeof(EpollEvent) == 12);
+
+class Epoll final : public Inode {
+public:
+    static constexpr int MAX_NESTS = 4; // Linux's EPOLL_MAX_NESTS
+    ~Epoll() override;
+
+    // The epoll behind an inode, or null (no RTTI in the kernel).
+    static Epoll* from(Inode& inode);
+
+    // epoll_ctl after the descriptors were looked up; Linux's errno order.
+    ErrorOr control(int op, int fd, OpenFile& target, const EpollEvent& ev);
+    // Fills up to `max` events that are ready now; `next` gets the earliest
+    // time a watched file's readiness changes by itself.
+    size_t collect(EpollEvent* out, size_t max, u64& next);
+
+    Result<size_t> read(u64, IoBuffer&, size_t, u32) override { return Errno::EINVAL; }
+    Result<size_t> write(u64, const IoBuffer&, size_t, u32) override { return Errno::EINVAL; }
+    ErrorOr truncate(u64) override { return Errno::EINVAL; }
+    bool is_seekable() const override { return false; }
+    bool can_fsync() const override { return false; }
+    // An epoll is readable while one of its entries would be reported.
+    bool has_poll() const override { return true; }
+    u32 poll(u32 flags) override;
+    u64 poll_deadline() override;
+
+    // ~OpenFile: the description is gone, so are its entries in every epoll.
+    static void file_released(OpenFile* file);
+
+private:
+    friend Result<core::Ref<OpenFile>> make_epoll(u32 flags);
+    Epoll();
+    struct Entry {
+        OpenFile* file;
+        int fd;
+        u32 events;   // as given, with EPOLLERR | EPOLLHUP added
+        u64 data;
+        u64 seen;     // EPOLLET: the inode's event count when last reported
+    };
+    Entry* find(OpenFile* file, int fd);
+    u32 ready_mask(Entry& e);
+    // Would adding `inner` into this epoll make a cycle or nest too deep?
+    bool reaches(const Epoll* target, int depth) const;
+    int depth() const;
+
+    core::Vector<Entry> m_entries;
+    size_t m_cursor { 0 }; // where the next collect starts: ready entries take turns
+    Epoll* m_next { nullptr };
+};
+
+// epoll_create1: EINVAL for flags other than EPOLL_CLOEXEC (= O_CLOEXEC).
+Result<core::Ref<OpenFile>> make_epoll(u32 flags);
+
+} // namespace fs
