@@ -1,4 +1,5 @@
 #include "fs/ramfs.h"
+#include "fs/page_memory.h"
 
 namespace fs {
 
@@ -36,35 +37,137 @@ Result<core::Ref<RamFile>> RamFile::create_in_place(u32 perms, const u8* data, s
 
 RamFile::~RamFile()
 {
+    // No mapping can outlive the file: each holds a reference to it.
     g_bytes_used -= m_accounted;
-    delete[] m_owned;
+    free_pages_from(0);
+    drop_snapshot();
 }
 
 u64 ramfs_bytes_used() { return g_bytes_used; }
 
 void RamFile::account()
 {
-    // Owned memory counts as allocated (fallocate's reservation included);
-    // data in place counts by its size.
-    u64 bytes = page_round_up(m_owned ? (m_capacity > m_size ? m_capacity : m_size) : m_size);
+    // The file's extent counts as allocated, holes and fallocate's
+    // reservation past the end included (what the ramfs may have to hold).
+    u64 slots = m_pages.size() * PAGE_SIZE;
+    u64 bytes = page_round_up(m_size > slots ? m_size : slots);
     g_bytes_used = g_bytes_used - m_accounted + bytes;
     m_accounted = bytes;
 }
 
+void RamFile::drop_snapshot() const
+{
+    delete[] m_snapshot;
+    m_snapshot = nullptr;
+}
+
+void RamFile::free_pages_from(size_t index)
+{
+    while (m_pages.size() > index) {
+        if (u8* page = m_pages.take_last()) free_file_page(page);
+    }
+}
+
 void RamFile::set_in_place(const u8* data, size_t size)
 {
-    delete[] m_owned;
-    m_owned = nullptr;
-    m_capacity = 0;
+    unmap_file_pages(*this, 0);
+    free_pages_from(0);
+    drop_snapshot();
     m_in_place = data;
     m_size = size;
     account();
 }
 
+ErrorOr RamFile::grow_slots(u64 bytes)
+{
+    if (bytes > RAMFS_MAX_FILE) return Errno::ENOSPC;
+    size_t want = page_round_up(bytes) / PAGE_SIZE;
+    if (want <= m_pages.size()) return {};
+    if (m_pages.reserve(want).is_error()) return Errno::ENOSPC;
+    while (m_pages.size() < want) MUST(m_pages.append(nullptr));
+    return {};
+}
+
+Result<u8*> RamFile::materialize(size_t index)
+{
+    VERIFY(index < m_pages.size());
+    if (!m_pages[index]) {
+        u8* page = alloc_file_page();
+        if (!page) return Errno::ENOSPC;
+        m_pages[index] = page;
+    }
+    return m_pages[index];
+}
+
+ErrorOr RamFile::make_paged()
+{
+    if (!m_in_place) return {};
+    TRY(grow_slots(m_size));
+    for (size_t i = 0; i * PAGE_SIZE < m_size; i++) {
+        auto page = materialize(i);
+        if (page.is_error()) {
+            free_pages_from(0); // still in place: nothing changed
+            return page.error();
+        }
+        size_t n = m_size - i * PAGE_SIZE < PAGE_SIZE ? m_size - i * PAGE_SIZE : PAGE_SIZE;
+        memcpy(page.value(), m_in_place + i * PAGE_SIZE, n);
+    }
+    m_in_place = nullptr;
+    account();
+    return {};
+}
+
+void RamFile::zero_tail(u64 from, u64 to)
+{
+    u64 page_end = page_round_up(from);
+    if (to > page_end) to = page_end;
+    if (from >= to) return;
+    size_t index = from / PAGE_SIZE;
+    if (index < m_pages.size() && m_pages[index])
+        memset(m_pages[index] + (from % PAGE_SIZE), 0, to - from);
+}
+
+ByteSpan RamFile::contents() const
+{
+    if (m_in_place || m_size == 0) return { m_in_place, m_size };
+    drop_snapshot();
+    m_snapshot = new (std::nothrow) u8[m_size];
+    if (!m_snapshot) return {};
+    for (size_t i = 0; i * PAGE_SIZE < m_size; i++) {
+        size_t n = m_size - i * PAGE_SIZE < PAGE_SIZE ? m_size - i * PAGE_SIZE : PAGE_SIZE;
+        if (m_pages[i]) memcpy(m_snapshot + i * PAGE_SIZE, m_pages[i], n);
+        else memset(m_snapshot + i * PAGE_SIZE, 0, n);
+    }
+    return { m_snapshot, m_size };
+}
+
+Result<u8*> RamFile::cache_page(u64 index)
+{
+    TRY(make_paged());
+    if (index >= m_pages.size()) return Errno::ENXIO; // past the end: the caller's SIGBUS
+    u8* page = TRY(materialize(index));
+    account();
+    return page;
+}
+
+bool RamFile::page_resident(u64 index) const
+{
+    if (m_in_place) return index * PAGE_SIZE < m_size;
+    return index < m_pages.size() && m_pages[index];
+}
+
 ErrorOr RamFile::reserve(u64 length)
 {
     if (length > MAX_FILE_OFFSET) return Errno::EFBIG;
-    TRY(make_owned(length > m_size ? length : m_size));
+    TRY(make_paged());
+    TRY(grow_slots(length > m_size ? length : m_size));
+    for (size_t i = 0; i * PAGE_SIZE < length; i++) {
+        auto page = materialize(i);
+        if (page.is_error()) {
+            account();
+            return page.error();
+        }
+    }
     account();
     return {};
 }
@@ -73,8 +176,15 @@ ErrorOr RamFile::zero_range(u64 offset, u64 len)
 {
     if (offset >= m_size) return {};
     u64 end = len > m_size - offset ? m_size : offset + len;
-    TRY(make_owned(m_size));
-    memset(m_owned + offset, 0, end - offset);
+    TRY(make_paged());
+    // Holes read as zeros already; pages stay (a mapping may hold them).
+    for (u64 pos = offset; pos < end;) {
+        u64 in = pos % PAGE_SIZE;
+        u64 chunk = PAGE_SIZE - in < end - pos ? PAGE_SIZE - in : end - pos;
+        if (u8* page = m_pages[pos / PAGE_SIZE]) memset(page + in, 0, chunk);
+        pos += chunk;
+    }
+    drop_snapshot();
     account();
     touch_modified();
     return {};
@@ -84,25 +194,24 @@ Result<size_t> RamFile::read(u64 offset, IoBuffer& buf, size_t n, u32)
 {
     if (offset >= m_size) return size_t(0);
     size_t count = m_size - offset < n ? m_size - offset : n;
-    TRY(buf.copy_out(0, contents().data + offset, count));
-    return count;
-}
-
-ErrorOr RamFile::make_owned(size_t needed)
-{
-    if (m_owned && needed <= m_capacity) return {};
-    if (needed > RAMFS_MAX_FILE) return Errno::ENOSPC;
-    size_t cap = m_capacity ? m_capacity : 64;
-    while (cap < needed) cap *= 2;
-    if (cap > RAMFS_MAX_FILE) cap = RAMFS_MAX_FILE;
-    u8* p = new (std::nothrow) u8[cap];
-    if (!p) return Errno::ENOSPC;
-    if (m_size) memcpy(p, contents().data, m_size);
-    delete[] m_owned;
-    m_owned = p;
-    m_capacity = cap;
-    m_in_place = nullptr;
-    return {};
+    if (m_in_place) {
+        TRY(buf.copy_out(0, m_in_place + offset, count));
+        return count;
+    }
+    size_t done = 0;
+    while (done < count) {
+        u64 pos = offset + done;
+        size_t in = pos % PAGE_SIZE;
+        size_t chunk = PAGE_SIZE - in < count - done ? PAGE_SIZE - in : count - done;
+        const u8* page = m_pages[pos / PAGE_SIZE];
+        auto r = page ? buf.copy_out(done, page + in, chunk) : buf.fill_zero(done, chunk);
+        if (r.is_error()) {
+            if (done) break; // a short read, as Linux
+            return r.error();
+        }
+        done += chunk;
+    }
+    return done;
 }
 
 Result<size_t> RamFile::write(u64 offset, const IoBuffer& buf, size_t n, u32)
@@ -110,25 +219,61 @@ Result<size_t> RamFile::write(u64 offset, const IoBuffer& buf, size_t n, u32)
     if (n == 0) return size_t(0);
     if (offset > MAX_FILE_OFFSET || n > MAX_FILE_OFFSET - offset) return Errno::EFBIG;
     u64 end = offset + n;
-    TRY(make_owned(end > m_size ? end : m_size));
-    if (offset > m_size) memset(m_owned + m_size, 0, offset - m_size);
-    // Copy in before publishing the new size, so a fault changes nothing visible.
-    TRY(buf.copy_in(m_owned + offset, 0, n));
-    if (end > m_size) m_size = end;
+    if (end > RAMFS_MAX_FILE) return Errno::ENOSPC;
+    TRY(make_paged());
+    TRY(grow_slots(end));
+    // Every page first, so running out of memory writes nothing.
+    for (u64 i = offset / PAGE_SIZE; i * PAGE_SIZE < end; i++) {
+        auto page = materialize(i);
+        if (page.is_error()) {
+            account();
+            return page.error();
+        }
+    }
+    if (offset > m_size) zero_tail(m_size, offset);
+    drop_snapshot();
+    size_t done = 0;
+    Errno err {};
+    while (done < n) {
+        u64 pos = offset + done;
+        size_t in = pos % PAGE_SIZE;
+        size_t chunk = PAGE_SIZE - in < n - done ? PAGE_SIZE - in : n - done;
+        auto r = buf.copy_in(m_pages[pos / PAGE_SIZE] + in, done, chunk);
+        if (r.is_error()) {
+            err = r.error();
+            break;
+        }
+        done += chunk;
+    }
     account();
+    // A fault before any byte changes nothing visible; after some, a short write.
+    if (!done) return err;
+    if (offset + done > m_size) m_size = offset + done;
     touch_modified();
-    return n;
+    return done;
 }
 
 ErrorOr RamFile::truncate(u64 length)
 {
     if (length > MAX_FILE_OFFSET) return Errno::EFBIG;
-    if (length > m_size) {
-        TRY(make_owned(length));
-        memset(m_owned + m_size, 0, length - m_size);
+    if (length < m_size && m_in_place) {
+        // Shrinking data still in place keeps it in place.
+        m_size = length;
+    } else if (length < m_size) {
+        // Mappings of the dropped pages go first: the next touch is SIGBUS.
+        u64 keep = page_round_up(length);
+        unmap_file_pages(*this, keep);
+        free_pages_from(keep / PAGE_SIZE);
+        zero_tail(length, keep);
+        m_size = length;
+    } else if (length > m_size) {
+        if (length > RAMFS_MAX_FILE) return Errno::ENOSPC;
+        TRY(make_paged());
+        TRY(grow_slots(length));
+        zero_tail(m_size, length);
+        m_size = length;
     }
-    // Shrinking data still in place keeps it in place.
-    m_size = length;
+    drop_snapshot();
     account();
     touch_modified();
     return {};

@@ -1,7 +1,10 @@
 #pragma once
 // The in-memory filesystem the initramfs is unpacked into. A regular file's data
-// stays in the initramfs (which the kernel never frees) until the first write or
-// growth copies it into an owned, growable buffer.
+// stays in the initramfs (which the kernel never frees) until the first write,
+// growth or shared mapping moves it into the file's page cache: one whole page
+// per PAGE_SIZE of the file (fs/page_memory.h). A MAP_SHARED mapping maps those
+// very pages, so the mapping and read()/write() see the same bytes at once;
+// MAP_PRIVATE mappings copy from them.
 #include "core/string.h"
 #include "core/vector.h"
 #include "fs/inode.h"
@@ -26,16 +29,26 @@ public:
     Result<size_t> write(u64 offset, const IoBuffer& buf, size_t n, u32 flags) override;
     ErrorOr truncate(u64 length) override;
 
-    // The whole contents, contiguous and read-only (for the ELF loader). Valid
-    // until the next write or truncate of this file.
-    ByteSpan contents() const { return { m_owned ? m_owned : m_in_place, m_size }; }
-    bool is_in_place() const { return !m_owned && m_size; }
+    // The whole contents, contiguous and read-only (for the ELF loader). Data
+    // in place is returned as is; paged data is copied into one buffer, made
+    // anew at each call (so it shows writes made through shared mappings).
+    // Valid until the next call, write or truncate of this file. Empty when
+    // memory is out.
+    ByteSpan contents() const;
+    bool is_in_place() const { return m_in_place && m_size; }
     // Hard links in the archive carry the data on the last entry only.
     void set_in_place(const u8* data, size_t size);
     // fallocate(FALLOC_FL_KEEP_SIZE): memory for `length` bytes, size unchanged.
     ErrorOr reserve(u64 length);
     // fallocate(FALLOC_FL_PUNCH_HOLE): zeros in [offset, offset + len) inside the file.
     ErrorOr zero_range(u64 offset, u64 len);
+
+    // The page-cache page holding bytes [index * PAGE_SIZE, +PAGE_SIZE), made
+    // (zeroed, or from the data in place) if absent. For mappings: the caller
+    // has checked the page starts before the end of the file.
+    Result<u8*> cache_page(u64 index);
+    // Whether that page is in memory now (mincore).
+    bool page_resident(u64 index) const;
 
     // An O_TMPFILE file opened without O_EXCL may be given a name by linkat
     // while it has none; any other file with no names left may not.
@@ -44,14 +57,25 @@ public:
 
 private:
     explicit RamFile(u32 perms) : Inode(InodeType::Regular, perms) {}
-    ErrorOr make_owned(size_t capacity);
+    // Moves data in place into pages; afterwards m_in_place is null.
+    ErrorOr make_paged();
+    // Enough page slots for `bytes` (new slots are holes: null, reading zeros).
+    ErrorOr grow_slots(u64 bytes);
+    // The page at a slot, allocated if it is a hole.
+    Result<u8*> materialize(size_t index);
+    // Bytes past the old end in the last page must read as zero once the
+    // file grows (a shared mapping may have written there).
+    void zero_tail(u64 from, u64 to);
+    void free_pages_from(size_t index);
+    void drop_snapshot() const;
     void account();
 
     const u8* m_in_place { nullptr };
-    u8* m_owned { nullptr };
+    // Page i of the data, or null: a hole (zeros). Empty while in place.
+    core::Vector<u8*> m_pages;
     size_t m_size { 0 };
-    size_t m_capacity { 0 };
     u64 m_accounted { 0 }; // this file's share of ramfs_bytes_used()
+    mutable u8* m_snapshot { nullptr };
     bool m_linkable_when_unnamed { false };
 };
 

@@ -8,8 +8,15 @@ namespace mm {
 namespace {
 AddressSpace g_space;
 
-// A software bit: the page is kept but made inaccessible by PROT_NONE.
+// Software bits. PROT_NONE: the page is kept but made inaccessible.
+// FILE_PAGE: the frame is a file's page-cache page (a shared mapping): the
+// file owns it, so unmapping never frees it.
 constexpr u64 PTE_PROT_NONE = 1ull << 9;
+constexpr u64 PTE_FILE_PAGE = 1ull << 10;
+// Linux's stack_guard_gap (256 pages) and default RLIMIT_STACK (8 MiB): how
+// close a MAP_GROWSDOWN mapping may grow to the one below, and how far.
+constexpr u64 STACK_GUARD_GAP = 256 * PAGE_SIZE;
+constexpr u64 GROWSDOWN_LIMIT = 8ull << 20;
 
 bool overlaps(const Vma& v, u64 s, u64 e) { return v.start < e && s < v.end; }
 } // namespace
@@ -67,9 +74,10 @@ void AddressSpace::unmap_pages(u64 start, u64 end, bool owned)
             continue;
         }
         u64 pa = *pte & paging::ADDR_MASK;
+        bool file_page = *pte & PTE_FILE_PAGE;
         *pte = 0;
         paging::flush(va);
-        if (owned) free_page(pa);
+        if (owned && !file_page) free_page(pa);
     }
 }
 
@@ -135,11 +143,12 @@ ErrorOr AddressSpace::protect(u64 start, u64 len, u32 prot)
     if (end < start) return Errno::ENOMEM;
     if (len == 0) return {};
     // Every page must be mapped (Linux: ENOMEM otherwise), checked before any change.
-    for (u64 a = start; a < end;) {
-        const Vma* v = find(a);
-        if (!v) return Errno::ENOMEM;
-        if ((v->flags & VMA_PFNMAP) && (prot & (PROT_WRITE | PROT_EXEC))) return Errno::EACCES;
-        a = v->end;
+    if (!fully_mapped(start, end)) return Errno::ENOMEM;
+    for (auto& v : m_vmas) {
+        if (!overlaps(v, start, end)) continue;
+        if ((v.flags & VMA_PFNMAP) && (prot & (PROT_WRITE | PROT_EXEC))) return Errno::EACCES;
+        // Writing a shared mapping writes the file: not for a file opened read-only.
+        if ((prot & PROT_WRITE) && (v.flags & VMA_NO_SHARED_WRITE)) return Errno::EACCES;
     }
     TRY(m_vmas.reserve(m_vmas.size() + 2));
     TRY(split_at(start));
@@ -159,47 +168,106 @@ ErrorOr AddressSpace::protect(u64 start, u64 len, u32 prot)
                 // later mprotect can restore it.
                 *pte |= 1ull << 9;
             } else {
-                paging::set_flags(va, prot_to_pte(prot));
+                paging::set_flags(va, prot_to_pte(prot) | (*pte & PTE_FILE_PAGE));
             }
         }
     }
     return {};
 }
 
+bool AddressSpace::fully_mapped(u64 start, u64 end) const
+{
+    for (u64 a = start; a < end;) {
+        const Vma* v = find(a);
+        if (!v) return false;
+        a = v->end;
+    }
+    return true;
+}
+
 ErrorOr AddressSpace::discard(u64 start, u64 len)
 {
     if (start & (PAGE_SIZE - 1)) return Errno::EINVAL;
     u64 end = start + page_round_up(len);
-    for (u64 a = start; a < end;) {
-        const Vma* v = find(a);
-        if (!v) return Errno::ENOMEM;
-        if (v->flags & VMA_PFNMAP) return Errno::EINVAL; // as Linux's madvise on VM_PFNMAP
-        a = v->end;
-    }
+    if (end < start) return Errno::EINVAL;
+    if (!fully_mapped(start, end)) return Errno::ENOMEM;
+    for (auto& v : m_vmas)
+        if (overlaps(v, start, end) && (v.flags & VMA_PFNMAP)) return Errno::EINVAL; // as Linux's madvise on VM_PFNMAP
+    // Private pages are freed (zeros or the file's bytes come back on the next
+    // touch); a shared mapping's pages are the file's and only leave the
+    // page tables.
     unmap_pages(start, end, true);
     return {};
 }
 
-Result<u64> AddressSpace::remap(u64 old_addr, u64 old_len, u64 new_len, bool may_move, bool fixed, u64 new_addr)
+void AddressSpace::unmap_file_pages(const void* object, u64 from)
 {
+    for (auto& v : m_vmas) {
+        if (!v.file || v.file->object() != object || (v.flags & VMA_ZERO_TAIL)) continue;
+        u64 vma_file_end = v.file_offset + (v.end - v.start);
+        if (vma_file_end <= from) continue;
+        u64 first = from > v.file_offset ? v.start + (from - v.file_offset) : v.start;
+        // Private copies go too, as Linux's truncate does (even_cows).
+        unmap_pages(first, v.end, true);
+    }
+}
+
+bool AddressSpace::page_resident(u64 va) const
+{
+    const u64* pte = paging::lookup(page_round_down(va));
+    if (pte && (*pte & (paging::P | PTE_PROT_NONE))) return true;
+    // Not mapped here, but a file's page may be in memory all the same.
+    const Vma* v = find(va);
+    if (!v || !v->file) return false;
+    u64 off = page_round_down(va) - v->start;
+    if ((v->flags & VMA_ZERO_TAIL) && off >= v->file_len) return false;
+    return v->file->resident(v->file_offset + off);
+}
+
+bool AddressSpace::grow_down(u64 addr)
+{
+    u64 page = page_round_down(addr);
+    size_t i = 0;
+    while (i < m_vmas.size() && m_vmas[i].end <= addr) i++;
+    if (i == m_vmas.size()) return false;
+    Vma& v = m_vmas[i];
+    if (!(v.flags & VMA_GROWSDOWN) || !(v.flags & VMA_ANON) || v.start <= addr) return false;
+    if (page < USER_MIN || v.end - page > GROWSDOWN_LIMIT) return false;
+    if (i > 0) {
+        const Vma& below = m_vmas[i - 1];
+        if (!(below.flags & VMA_GROWSDOWN) && page - below.end < STACK_GUARD_GAP) return false;
+    }
+    v.start = page;
+    return true;
+}
+
+Result<u64> AddressSpace::remap(u64 old_addr, u64 old_len, u64 new_len, bool may_move, bool fixed,
+                                u64 new_addr, bool dont_unmap)
+{
+    // The order of Linux's checks (mm/mremap.c), for the same errno.
+    if (fixed && !may_move) return Errno::EINVAL;
+    if (dont_unmap && (!may_move || old_len != new_len)) return Errno::EINVAL;
     if (old_addr & (PAGE_SIZE - 1)) return Errno::EINVAL;
     old_len = page_round_up(old_len);
     new_len = page_round_up(new_len);
     if (new_len == 0) return Errno::EINVAL;
-    if (fixed && !may_move) return Errno::EINVAL;
     const Vma* v = find(old_addr);
-    if (!v || old_addr + old_len > v->end) return Errno::EFAULT;
+    if (!v) return Errno::EFAULT;
     if (fixed) {
         if (new_addr & (PAGE_SIZE - 1)) return Errno::EINVAL;
+        if (new_len > USER_TOP || new_addr > USER_TOP - new_len) return Errno::EINVAL;
         if (new_addr < old_addr + old_len && old_addr < new_addr + new_len)
             return Errno::EINVAL;
-    }
-    if (!fixed && new_len <= old_len) {
+    } else if (!dont_unmap && new_len <= old_len) {
+        // Shrinking only unmaps the tail.
         if (new_len < old_len) TRY(unmap(old_addr + new_len, old_len - new_len));
         return old_addr;
     }
+    // old_len 0 makes a second mapping of a shared mapping's pages.
+    if (old_len == 0 && !(v->flags & VMA_SHARED)) return Errno::EINVAL;
+    if (old_addr + old_len > v->end) return Errno::EFAULT;
     // Grow in place if the following range is free.
-    if (!fixed && v->end == old_addr + old_len) {
+    if (!fixed && !dont_unmap && old_len && v->end == old_addr + old_len) {
         u64 grow_end = old_addr + new_len;
         bool free = grow_end <= USER_TOP && grow_end > old_addr;
         for (auto& o : m_vmas)
@@ -211,7 +279,7 @@ Result<u64> AddressSpace::remap(u64 old_addr, u64 old_len, u64 new_len, bool may
         }
     }
     if (!may_move) return Errno::ENOMEM;
-    // Move: new VMA elsewhere, move present pages by re-pointing PTEs.
+    // Move: a new VMA elsewhere; present pages move by re-pointing PTEs.
     Vma moved = *v;
     u64 off = old_addr - v->start;
     moved.file_offset += off;
@@ -221,22 +289,34 @@ Result<u64> AddressSpace::remap(u64 old_addr, u64 old_len, u64 new_len, bool may
     moved.end = dest + new_len;
     if (fixed) TRY(unmap(dest, new_len));
     TRY(m_vmas.reserve(m_vmas.size() + 3));
+    if (old_len == 0) {
+        // The pages stay where they are; the new mapping faults them in from the file.
+        size_t at = 0;
+        while (at < m_vmas.size() && m_vmas[at].start < moved.start) at++;
+        TRY(m_vmas.insert(at, moved));
+        return dest;
+    }
     TRY(split_at(old_addr));
     TRY(split_at(old_addr + old_len));
-    for (u64 i = 0; i < old_len; i += PAGE_SIZE) {
+    u64 keep = old_len < new_len ? old_len : new_len;
+    for (u64 i = 0; i < keep; i += PAGE_SIZE) {
         u64* pte = paging::lookup(old_addr + i);
         if (!pte || !(*pte & (paging::P | PTE_PROT_NONE))) continue;
         u64 entry = *pte;
         *pte = 0;
         paging::flush(old_addr + i);
-        u64* npte = nullptr;
         if (paging::map(dest + i, entry & paging::ADDR_MASK, entry & ~paging::ADDR_MASK & ~paging::P).is_error())
             return Errno::ENOMEM;
-        npte = paging::lookup(dest + i);
-        *npte = entry;
+        *paging::lookup(dest + i) = entry;
     }
-    for (size_t i = 0; i < m_vmas.size(); i++)
-        if (m_vmas[i].start == old_addr) { m_vmas.remove(i); break; }
+    if (dont_unmap) {
+        // MREMAP_DONTUNMAP: the old range stays mapped, empty (zeros or the
+        // file's bytes on the next touch).
+    } else {
+        unmap_pages(old_addr + keep, old_addr + old_len, !(moved.flags & VMA_PFNMAP));
+        for (size_t i = 0; i < m_vmas.size(); i++)
+            if (m_vmas[i].start == old_addr) { m_vmas.remove(i); break; }
+    }
     size_t at = 0;
     while (at < m_vmas.size() && m_vmas[at].start < moved.start) at++;
     TRY(m_vmas.insert(at, moved));
@@ -260,6 +340,7 @@ FaultResult AddressSpace::handle_fault(u64 addr, bool write, bool exec)
 {
     if (addr >= USER_TOP) return FaultResult::MapErr;
     const Vma* v = find(addr);
+    if (!v && grow_down(addr)) v = find(addr);
     if (!v) return FaultResult::MapErr;
     if ((write && !(v->prot & PROT_WRITE)) || (exec && !(v->prot & PROT_EXEC)) || v->prot == 0)
         return FaultResult::AccErr;
@@ -272,7 +353,7 @@ FaultResult AddressSpace::handle_fault(u64 addr, bool write, bool exec)
     }
     if (pte && (*pte & PTE_PROT_NONE)) {
         // Was PROT_NONE'd and is accessible again.
-        *pte = (*pte & paging::ADDR_MASK) | prot_to_pte(v->prot) | paging::P;
+        *pte = (*pte & (paging::ADDR_MASK | PTE_FILE_PAGE)) | prot_to_pte(v->prot) | paging::P;
         paging::flush(page);
         return FaultResult::Handled;
     }
@@ -283,18 +364,36 @@ FaultResult AddressSpace::handle_fault(u64 addr, bool write, bool exec)
             return FaultResult::OutOfMemory;
         return FaultResult::Handled;
     }
+    if (v->file && !(v->flags & VMA_ZERO_TAIL)) {
+        // A page starting at or past the end of the file: SIGBUS, as Linux
+        // (the size now: the file may have grown or shrunk since mmap).
+        u64 at = v->file_offset + off;
+        u64 size = v->file->size();
+        if (at >= size) return FaultResult::Bus;
+        if (v->flags & VMA_SHARED) {
+            auto pa = v->file->shared_page(at);
+            if (pa.is_error()) return pa.error() == Errno::ENXIO ? FaultResult::Bus : FaultResult::OutOfMemory;
+            if (paging::map(page, pa.value(), prot_to_pte(v->prot) | PTE_FILE_PAGE).is_error())
+                return FaultResult::OutOfMemory;
+            return FaultResult::Handled;
+        }
+        auto pa = alloc_page();
+        if (pa.is_error()) return FaultResult::OutOfMemory;
+        u64 n = size - at < PAGE_SIZE ? size - at : PAGE_SIZE;
+        v->file->read(at, static_cast<u8*>(phys_to_virt(pa.value())), n);
+        if (paging::map(page, pa.value(), prot_to_pte(v->prot)).is_error()) {
+            free_page(pa.value());
+            return FaultResult::OutOfMemory;
+        }
+        return FaultResult::Handled;
+    }
     auto pa = alloc_page();
     if (pa.is_error()) return FaultResult::OutOfMemory;
-    if (v->file) {
-        if (off < v->file_len) {
-            u64 n = v->file_len - off;
-            if (n > PAGE_SIZE) n = PAGE_SIZE;
-            v->file->read(v->file_offset + off, static_cast<u8*>(phys_to_virt(pa.value())), n);
-        } else if (!(v->flags & VMA_ZERO_TAIL)) {
-            // A page wholly past the end of the mapped file: SIGBUS, as Linux.
-            free_page(pa.value());
-            return FaultResult::Bus;
-        }
+    if (v->file && off < v->file_len) {
+        // An ELF segment: its file bytes, then .bss zeros.
+        u64 n = v->file_len - off;
+        if (n > PAGE_SIZE) n = PAGE_SIZE;
+        v->file->read(v->file_offset + off, static_cast<u8*>(phys_to_virt(pa.value())), n);
     }
     if (paging::map(page, pa.value(), prot_to_pte(v->prot)).is_error()) {
         free_page(pa.value());

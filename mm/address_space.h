@@ -1,8 +1,10 @@
 #pragma once
 // The program's address space: a sorted list of VMAs over the lower half of
 // the machine's page tables. Pages are filled on first touch (demand paging):
-// anonymous ones with zeroes, file-backed ones from bytes already in memory
-// (the in-image filesystem keeps file contents in RAM).
+// anonymous ones with zeroes; private file-backed ones with a copy of the
+// file's bytes; shared file-backed ones (and shared anonymous memory, a file of
+// its own) by mapping the file's page-cache page itself, so writes through the
+// mapping are the file's bytes at once (docs/memory.md).
 #include "core/types.h"
 #include "core/result.h"
 #include "core/vector.h"
@@ -27,15 +29,19 @@ enum VmaFlags : u32 {
     // map that page, nothing frees it, and it never becomes writable or
     // executable (Linux: no VM_MAYWRITE, EACCES from mprotect).
     VMA_PFNMAP = 128,
+    VMA_NO_SHARED_WRITE = 256, // shared, of a file opened read-only: PROT_WRITE is EACCES
 };
 
 struct Vma {
     u64 start, end; // page-aligned, [start, end)
     u32 prot;
     u32 flags;
-    // File backing: byte i of the VMA (i < file_len) is byte file_offset + i
-    // of the file; the rest is zero (an ELF segment's .bss, or past the end of
-    // the file). Private: pages are copies, so writes stay in the program.
+    // File backing: byte i of the VMA is byte file_offset + i of the file.
+    // With VMA_ZERO_TAIL (an ELF segment) only the first file_len bytes come
+    // from the file and the rest is .bss; otherwise a page starting at or past
+    // the file's size at the time of the fault is SIGBUS, as Linux. Private:
+    // pages are copies, so writes stay in the program. Shared: the file's own
+    // pages are mapped.
     core::Ref<Backing> file;
     u64 file_offset;
     u64 file_len;
@@ -53,9 +59,20 @@ public:
     ErrorOr unmap(u64 start, u64 len);
     ErrorOr protect(u64 start, u64 len, u32 prot);
     // Moves or resizes a mapping per mremap(2); returns the new address.
-    Result<u64> remap(u64 old_addr, u64 old_len, u64 new_len, bool may_move, bool fixed, u64 new_addr);
-    // MADV_DONTNEED: drop the pages so the next touch refills them.
+    Result<u64> remap(u64 old_addr, u64 old_len, u64 new_len, bool may_move, bool fixed, u64 new_addr,
+                      bool dont_unmap);
+    // MADV_DONTNEED: drop the pages so the next touch refills them (zeros for
+    // private anonymous memory, the file's bytes otherwise: shared pages are
+    // the file's and keep their data).
     ErrorOr discard(u64 start, u64 len);
+    // The file `object` (mm::Backing::object) drops its pages from byte
+    // `from` on: its mappings there leave the page tables (the next touch
+    // faults, SIGBUS past the end).
+    void unmap_file_pages(const void* object, u64 from);
+    // mincore: whether the page at va (inside a VMA) is in memory.
+    bool page_resident(u64 va) const;
+    // Every page of [start, end) is inside some VMA.
+    bool fully_mapped(u64 start, u64 end) const;
 
     FaultResult handle_fault(u64 addr, bool write, bool exec);
     // Is [addr, addr+len) entirely mapped with at least `prot`?
@@ -70,8 +87,11 @@ public:
 private:
     // Splits so that no VMA straddles `addr`.
     ErrorOr split_at(u64 addr);
-    // Clears the PTEs; frees the frames when they are the program's own.
+    // Clears the PTEs; frees the frames when they are the program's own
+    // (never a file's page-cache page, marked in its PTE).
     void unmap_pages(u64 start, u64 end, bool owned);
+    // A fault just below a MAP_GROWSDOWN mapping: grow it down to the page.
+    bool grow_down(u64 addr);
     core::Vector<Vma> m_vmas;
 };
 

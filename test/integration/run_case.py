@@ -239,6 +239,13 @@ def killed_by(words):
     return check
 
 
+def check_sigbus(ctx, r):
+    if not r.out.startswith(b"before the fault: "):
+        raise Failure(f"the output before the fault is missing\n{r.describe()}")
+    if b"after the fault" in r.out:
+        raise Failure(f"the program ran on past the fault\n{r.describe()}")
+
+
 def check_enosys(ctx, r):
     if ctx.native:
         return
@@ -292,6 +299,9 @@ GUESTS = {
     "procfs": Guest("procfs", ["one", "two words", ""], reports="procfs"),
     "memory": Guest("memory", reports="memory"),
     "memory-pie": Guest("memory-pie", reports="memory"),
+    "mmap": Guest("mmap", reports="mmap"),
+    "mmap-sigbus": Guest("mmap", ["sigbus"], rc=135, check=check_sigbus),
+    "mmap-sigbus-truncate": Guest("mmap", ["sigbus-truncate"], rc=135, check=check_sigbus),
     "process": Guest("process", reports="process"),
     "time": Guest("time", reports="time"),
     "signals": Guest("signals", reports="signals"),
