@@ -19,7 +19,12 @@ namespace core {
 
 namespace {
 
-void console_write(const u8* data, size_t n) { serial::write(reinterpret_cast<const char*>(data), n); }
+void console_write(int stream, const u8* data, size_t n)
+{
+    auto* s = reinterpret_cast<const char*>(data);
+    if (stream == 2) serial::write_err(s, n);
+    else serial::write(s, n);
+}
 
 Result<size_t> console_read(u8* buf, size_t n, bool nonblocking)
 {
@@ -51,7 +56,7 @@ fs::Timespec clock_hook()
 
 } // namespace
 
-void boot_program(const u8* initramfs, size_t size)
+void boot_program(const u8* initramfs, size_t size, u32 stdio_tty_mask)
 {
     fs::set_console_hooks(console_write, console_read);
     fs::set_random_hook(random_hook);
@@ -62,7 +67,7 @@ void boot_program(const u8* initramfs, size_t size)
     auto r = fs::unpack_initramfs(initramfs, size, manifest, &why);
     if (r.is_error()) fail("cannot unpack the image", why ? why : errno_name(r.error()));
     if (!manifest.present) fail("the image has no .elfin/manifest", "build it with `elfin build` or `elfin run`");
-    if (fs::init_stdio().is_error()) fail("cannot open /dev/console", "for descriptors 0, 1 and 2");
+    if (fs::init_stdio(stdio_tty_mask).is_error()) fail("cannot open /dev/console", "for descriptors 0, 1 and 2");
 
     auto inode = fs::resolve_path(manifest.exe.view());
     if (inode.is_error()) fail(manifest.exe.c_str(), errno_name(inode.error()));

@@ -3,5 +3,7 @@
 
 namespace core {
 // Unpacks the initramfs, sets up the process (fds, cwd) and starts the program.
-[[noreturn]] void boot_program(const u8* initramfs, size_t size);
+// Bit N of `stdio_tty_mask` is set when the host's end of descriptor N is a
+// terminal (see fs::init_stdio).
+[[noreturn]] void boot_program(const u8* initramfs, size_t size, u32 stdio_tty_mask);
 } // namespace core

@@ -7,7 +7,7 @@ namespace klog {
 
 bool g_verbose;
 
-void write_raw(const char* s, size_t n) { serial::write(s, n); }
+void write_raw(const char* s, size_t n) { serial::write_err(s, n); }
 
 namespace {
 void vlog(const char* prefix, const char* fmt, va_list ap)
@@ -17,7 +17,7 @@ void vlog(const char* prefix, const char* fmt, va_list ap)
     size_t n = p + core::vformat(buf + p, sizeof buf - p - 1, fmt, ap);
     if (n > sizeof buf - 2) n = sizeof buf - 2;
     buf[n++] = '\n';
-    serial::write(buf, n);
+    serial::write_err(buf, n);
 }
 } // namespace
 
@@ -53,7 +53,7 @@ void printf(const char* fmt, ...)
     va_start(ap, fmt);
     size_t n = core::vformat(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    serial::write(buf, n < sizeof buf ? n : sizeof buf - 1);
+    serial::write_err(buf, n < sizeof buf ? n : sizeof buf - 1);
 }
 
 void status(const char* fmt, ...)

@@ -93,6 +93,14 @@ extern "C" [[noreturn]] void kmain(u64 start_info_pa)
     x86::idt_init();
     x86::syscall_init();
 
+    // The host tool says which standard streams are not terminals on its side,
+    // and whether stderr has a port (COM2) of its own; kernel messages go there too.
+    if (has_switch(cmdline, "stderr-com2")) serial::init_err_port();
+    u32 tty_mask = 7;
+    if (has_switch(cmdline, "stdin-notty")) tty_mask &= ~1u;
+    if (has_switch(cmdline, "stdout-notty")) tty_mask &= ~2u;
+    if (has_switch(cmdline, "stderr-notty")) tty_mask &= ~4u;
+
     klog::g_verbose = has_switch(cmdline, "debug");
     auto& proc = core::process();
     core::process_init();
@@ -112,5 +120,5 @@ extern "C" [[noreturn]] void kmain(u64 start_info_pa)
     klog::info("%lu MiB of RAM, initramfs %lu KiB at %#lx", mm::phys_total_pages() / 256,
                bi.initrd_size / 1024, bi.initrd_pa);
 
-    core::boot_program(static_cast<const u8*>(mm::phys_to_virt(bi.initrd_pa)), bi.initrd_size);
+    core::boot_program(static_cast<const u8*>(mm::phys_to_virt(bi.initrd_pa)), bi.initrd_size, tty_mask);
 }

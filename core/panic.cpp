@@ -26,7 +26,7 @@ void both(const char* fmt, ...)
     size_t n = vformat(buf, sizeof buf, fmt, ap);
     va_end(ap);
     if (n >= sizeof buf) n = sizeof buf - 1;
-    serial::write(buf, n);
+    serial::write_err(buf, n);
     serial::debugcon_write(buf, n);
 }
 

@@ -77,6 +77,16 @@ private:
     u32 m_minor;
 };
 
+Result<size_t> console_read(IoBuffer& buf, size_t n, u32 flags)
+{
+    if (!g_console_read || n == 0) return size_t(0);
+    u8 chunk[CHUNK];
+    size_t len = n < CHUNK ? n : CHUNK;
+    size_t got = TRY(g_console_read(chunk, len, flags & O_NONBLOCK));
+    TRY(buf.copy_out(0, chunk, got));
+    return got;
+}
+
 // /dev/console and /dev/tty: a stream (no seeking) and a terminal.
 class ConsoleDevice final : public CharDevice {
 public:
@@ -86,23 +96,38 @@ public:
     // Always writable; input is not tracked, so it reads as ready too.
     bool has_poll() const override { return true; }
 
-    Result<size_t> read(u64, IoBuffer& buf, size_t n, u32 flags) override
-    {
-        if (!g_console_read || n == 0) return size_t(0);
-        u8 chunk[CHUNK];
-        size_t len = n < CHUNK ? n : CHUNK;
-        size_t got = TRY(g_console_read(chunk, len, flags & O_NONBLOCK));
-        TRY(buf.copy_out(0, chunk, got));
-        return got;
-    }
+    Result<size_t> read(u64, IoBuffer& buf, size_t n, u32 flags) override { return console_read(buf, n, flags); }
 
     Result<size_t> write(u64, const IoBuffer& buf, size_t n, u32) override
     {
         TRY(drain(buf, n, [](const u8* p, size_t len) {
-            if (g_console_write) g_console_write(p, len);
+            if (g_console_write) g_console_write(1, p, len);
         }));
         return n;
     }
+};
+
+// A standard stream whose host end is a file or a pipe (see make_host_stream).
+class HostStream final : public Inode {
+public:
+    explicit HostStream(int fd) : Inode(InodeType::Fifo, 0600), m_fd(fd) {}
+    bool is_seekable() const override { return false; }
+
+    // The descriptor's access mode (O_RDONLY for 0, O_WRONLY for 1 and 2)
+    // decides which of these may be called.
+    Result<size_t> read(u64, IoBuffer& buf, size_t n, u32 flags) override { return console_read(buf, n, flags); }
+
+    Result<size_t> write(u64, const IoBuffer& buf, size_t n, u32) override
+    {
+        int stream = m_fd == 2 ? 2 : 1;
+        TRY(drain(buf, n, [stream](const u8* p, size_t len) {
+            if (g_console_write) g_console_write(stream, p, len);
+        }));
+        return n;
+    }
+
+private:
+    int m_fd;
 };
 
 // A device node from the image for which Elfin has no driver.
@@ -121,6 +146,12 @@ Result<core::Ref<Inode>> adopt_device(Args... args)
 }
 
 } // namespace
+
+Result<core::Ref<Inode>> make_host_stream(int fd)
+{
+    if (fd < 0 || fd > 2) return Errno::EINVAL;
+    return adopt_device<HostStream>(fd);
+}
 
 void set_console_hooks(ConsoleWriteHook write, ConsoleReadHook read)
 {

@@ -12,8 +12,9 @@ namespace fs {
 
 class Directory;
 
-// Writes program output to the console.
-using ConsoleWriteHook = void (*)(const u8* data, size_t n);
+// Writes program output to the console (`stream` 1: stdout, 2: stderr; /dev/console
+// and /dev/tty write as 1).
+using ConsoleWriteHook = void (*)(int stream, const u8* data, size_t n);
 // Reads console input: waits for at least one byte unless `nonblocking` (then
 // EAGAIN when none is ready); 0 means end of input.
 using ConsoleReadHook = Result<size_t> (*)(u8* buf, size_t n, bool nonblocking);
@@ -38,6 +39,12 @@ private:
 // The device with that number (as in a cpio entry or mknod). One Elfin has no
 // driver for still exists, and opening it fails with ENXIO, as on Linux.
 Result<core::Ref<Inode>> make_char_device(u32 major, u32 minor, u32 perms);
+
+// Descriptor 0, 1 or 2 when the host's end is not a terminal (`elfin run … > file`,
+// a pipe): a FIFO that is not a tty (isatty is false, tcgetattr ENOTTY, lseek
+// ESPIPE), reading from the console input and writing to stream `fd` — stderr
+// may then leave on a port of its own, apart from stdout.
+Result<core::Ref<Inode>> make_host_stream(int fd);
 
 // Puts null, zero, full, random, urandom, tty and console into `dev`,
 // replacing entries of the same names.

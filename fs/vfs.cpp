@@ -68,15 +68,23 @@ ErrorOr unpack_initramfs(const u8* data, size_t size, Manifest& manifest, const 
     return {};
 }
 
-ErrorOr init_stdio(Context& ctx)
+ErrorOr init_stdio(Context& ctx, u32 tty_mask)
 {
-    auto console = TRY(open_file(ctx, AT_FDCWD, "/dev/console", O_RDWR, 0));
-    // One description shared by 0, 1 and 2, as Linux's init gets it.
-    for (int fd = 0; fd < 3; fd++) TRY(ctx.fds.install_at(fd, console, false));
+    core::Ref<OpenFile> console;
+    if (tty_mask & 7) console = TRY(open_file(ctx, AT_FDCWD, "/dev/console", O_RDWR, 0));
+    for (int fd = 0; fd < 3; fd++) {
+        if (tty_mask & (1u << fd)) {
+            TRY(ctx.fds.install_at(fd, console, false));
+            continue;
+        }
+        auto stream = TRY(make_host_stream(fd));
+        auto file = TRY(OpenFile::create_pseudo(stream, (fd == 0 ? O_RDONLY : O_WRONLY) | O_LARGEFILE));
+        TRY(ctx.fds.install_at(fd, file, false));
+    }
     return {};
 }
 
-ErrorOr init_stdio() { return init_stdio(current()); }
+ErrorOr init_stdio(u32 tty_mask) { return init_stdio(current(), tty_mask); }
 
 Context& current()
 {

@@ -31,9 +31,12 @@ struct Context {
 // data is read in place). EINVAL with `why` set for a corrupt archive or
 // manifest; ENOENT/ENOTDIR when the manifest's cwd is not a directory.
 ErrorOr unpack_initramfs(const u8* data, size_t size, Manifest& manifest, const char** why = nullptr);
-// Opens /dev/console read-write as fd 0 and duplicates it to 1 and 2.
-ErrorOr init_stdio(Context& ctx);
-ErrorOr init_stdio(); // on current()
+// Descriptors 0, 1 and 2. Those whose host end is a terminal (bit `fd` of
+// `tty_mask`) share one read-write description of /dev/console, as Linux's
+// init gets them; the others are each a host stream (make_host_stream):
+// fd 0 read-only, 1 and 2 write-only, as a shell's pipes and redirections are.
+ErrorOr init_stdio(Context& ctx, u32 tty_mask = 7);
+ErrorOr init_stdio(u32 tty_mask = 7); // on current()
 
 // The current Context (VERIFYs that unpack_initramfs ran).
 Context& current();

@@ -67,7 +67,14 @@ sigset_t handled_signals()
     // QEMU must not outlive elfin, even if elfin is SIGKILLed.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
-    if (dup2(status_w, STATUS_FD) < 0 || dup2(stderr_w, STDERR_FILENO) < 0) _exit(127);
+    // Lift the three sources above the targets first: a pipe end may sit on 3 or 4.
+    int status_hi = fcntl(status_w, F_DUPFD, 10), stderr_hi = fcntl(stderr_w, F_DUPFD, 10);
+    int program_err_hi = fcntl(STDERR_FILENO, F_DUPFD, 10);
+    if (status_hi < 0 || stderr_hi < 0 || program_err_hi < 0) _exit(127);
+    if (dup2(status_hi, STATUS_FD) < 0 || dup2(program_err_hi, PROGRAM_STDERR_FD) < 0
+        || dup2(stderr_hi, STDERR_FILENO) < 0)
+        _exit(127);
+    close(status_hi), close(stderr_hi), close(program_err_hi);
     for (int sig : { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGPIPE }) signal(sig, SIG_DFL);
     sigprocmask(SIG_SETMASK, &old_mask, nullptr);
     std::vector<char*> args;

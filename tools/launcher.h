@@ -13,6 +13,11 @@ namespace elfin {
 // on this descriptor in QEMU's process.
 constexpr int STATUS_FD = 3;
 constexpr const char* STATUS_PATH = "/dev/fd/3";
+// The program's stderr, when kept apart from its stdout: elfin's own stderr,
+// duplicated onto this descriptor in QEMU's process (QEMU's stderr is a pipe
+// elfin reads for QEMU's messages).
+constexpr int PROGRAM_STDERR_FD = 4;
+constexpr const char* PROGRAM_STDERR_PATH = "/dev/fd/4";
 
 struct LaunchResult {
     StatusReport report;

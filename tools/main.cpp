@@ -149,8 +149,10 @@ Expected<int> command_run(const Options& o, const std::string& cwd)
     c.mem_mib = o.mem_mib;
     c.kernel = p.kernel;
     c.initrd = image.path;
-    c.append = kernel_cmdline(o);
+    auto stdio = probe_stdio();
+    c.append = kernel_cmdline(o, stdio);
     c.status_path = STATUS_PATH;
+    if (stdio.stderr_apart) c.stderr_path = PROGRAM_STDERR_PATH;
     c.gdb = o.gdb;
     auto argv = qemu_command_line(c);
     if (o.verbose) say("elfin: " + shell_join(argv) + " " + std::to_string(STATUS_FD) + ">status-pipe");

@@ -1,4 +1,6 @@
 #include "tools/qemu_cmdline.h"
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace elfin {
 
@@ -34,17 +36,37 @@ std::vector<std::string> qemu_command_line(const QemuConfig& c)
     v.insert(v.end(), { "-kernel", c.kernel, "-initrd", c.initrd });
     if (!c.append.empty()) v.insert(v.end(), { "-append", c.append });
     v.insert(v.end(), {
-        // COM1 is the console: the program's stdout and stderr, and its stdin later.
+        // COM1 is the console: the program's stdin and stdout, and its stderr
+        // unless that has COM2 (below).
         "-chardev", "stdio,id=console,signal=on", "-serial", "chardev:console",
         // The status channel on port 0xe9.
         "-chardev", "file,id=status,path=" + c.status_path,
         "-device", "isa-debugcon,iobase=0xe9,chardev=status",
     });
+    if (!c.stderr_path.empty()) {
+        // COM2: appended, so a file the shell redirected stderr to is not truncated.
+        v.insert(v.end(), { "-chardev", "file,id=stderr,append=on,path=" + c.stderr_path,
+                            "-device", "isa-serial,chardev=stderr,iobase=0x2f8,irq=3" });
+    }
     if (c.gdb) v.insert(v.end(), { "-s", "-S" });
     return v;
 }
 
-std::string kernel_cmdline(const Options& o)
+StdioPlan probe_stdio()
+{
+    StdioPlan p;
+    for (int fd = 0; fd < 3; fd++) p.tty[fd] = isatty(fd);
+    struct stat out, err;
+    bool have_out = fstat(STDOUT_FILENO, &out) == 0, have_err = fstat(STDERR_FILENO, &err) == 0;
+    // Apart unless both are the same file (a terminal, or `> log 2>&1`), where
+    // one port keeps their order. QEMU reopens elfin's stderr by path, which a
+    // socket cannot be: a socket stays on the console.
+    if (have_err && !S_ISSOCK(err.st_mode))
+        p.stderr_apart = !have_out || out.st_dev != err.st_dev || out.st_ino != err.st_ino;
+    return p;
+}
+
+std::string kernel_cmdline(const Options& o, const StdioPlan& stdio)
 {
     std::string s;
     auto add = [&](const char* w) {
@@ -54,6 +76,10 @@ std::string kernel_cmdline(const Options& o)
     if (o.trace) add("trace");
     if (o.no_aslr) add("noaslr");
     if (o.kernel_debug) add("debug");
+    if (!stdio.tty[0]) add("stdin-notty");
+    if (!stdio.tty[1]) add("stdout-notty");
+    if (!stdio.tty[2]) add("stderr-notty");
+    if (stdio.stderr_apart) add("stderr-com2");
     return s;
 }
 
@@ -109,6 +135,16 @@ std::string run_script(const Options& o, std::string_view program_description)
         s += "else accel='-accel tcg,thread=multi -cpu max'; fi\n";
         break;
     }
+    // The standard streams, as elfin run probes them (probe_stdio).
+    s += "append=" + shell_quote(kernel_cmdline(o)) + "\n";
+    s += "[ -t 0 ] || append=\"$append stdin-notty\"\n";
+    s += "[ -t 1 ] || append=\"$append stdout-notty\"\n";
+    s += "[ -t 2 ] || append=\"$append stderr-notty\"\n";
+    s += "stderr_port=\n";
+    s += "if [ ! /dev/stdout -ef /dev/stderr ] && [ ! -S /dev/stderr ]; then\n";
+    s += "  exec 4>&2; append=\"$append stderr-com2\"\n";
+    s += "  stderr_port='-chardev file,id=stderr,append=on,path=/dev/fd/4 -device isa-serial,chardev=stderr,iobase=0x2f8,irq=3'\n";
+    s += "fi\n";
     s += "status=$(mktemp \"${TMPDIR:-/tmp}/elfin-status.XXXXXX\") || exit 1\n";
     s += "trap 'rm -f \"$status\"' EXIT\n";
     s += "trap 'exit 130' INT\ntrap 'exit 143' TERM\n";
@@ -117,8 +153,8 @@ std::string run_script(const Options& o, std::string_view program_description)
     s += "  -nodefaults -no-user-config -display none -no-reboot \\\n";
     s += "  -device isa-debug-exit,iobase=0xf4,iosize=0x04 \\\n";
     s += "  -kernel \"$here/elfin-kernel\" -initrd \"$here/initramfs.cpio\" \\\n";
-    if (auto a = kernel_cmdline(o); !a.empty()) s += "  -append " + shell_quote(a) + " \\\n";
-    s += "  -chardev stdio,id=console,signal=on -serial chardev:console \\\n";
+    s += "  -append \"$append\" \\\n";
+    s += "  -chardev stdio,id=console,signal=on -serial chardev:console $stderr_port \\\n";
     s += "  -chardev \"file,id=status,path=$status\" -device isa-debugcon,iobase=0xe9,chardev=status \\\n";
     s += "  \"$@\"\n";
     s += "rc=$?\n";

@@ -16,13 +16,25 @@ struct QemuConfig {
     std::string kernel, initrd;
     std::string append;      // kernel command line (§3)
     std::string status_path; // where isa-debugcon writes (§4)
+    std::string stderr_path; // when set: the program's stderr, on COM2, appended there
     bool gdb = false;        // -s -S
 };
 
 std::vector<std::string> qemu_command_line(const QemuConfig& c);
 
-// The -append switches for the options given ("trace noaslr debug").
-std::string kernel_cmdline(const Options& o);
+// How the program's standard streams meet elfin's: which are terminals, and
+// whether stderr goes somewhere else than stdout (`> out 2> err`, or a pipe
+// for one of them), in which case it gets a serial port of its own.
+struct StdioPlan {
+    bool tty[3] = { true, true, true };
+    bool stderr_apart = false;
+};
+// Looks at elfin's own descriptors 0, 1 and 2.
+StdioPlan probe_stdio();
+
+// The -append switches for the options given ("trace noaslr debug") and the
+// standard streams ("stdout-notty stderr-com2").
+std::string kernel_cmdline(const Options& o, const StdioPlan& stdio = {});
 
 // Quotes for POSIX sh only when needed: foo, 'a b', 'it'\''s'.
 std::string shell_quote(std::string_view s);

@@ -1,4 +1,4 @@
-// A static C++ program: iostream, std::string, std::vector, std::map, global
+// A C++ program (built static as cxx, dynamically linked to libstdc++ as cxx-dyn): iostream, std::string, std::vector, std::map, global
 // constructors, thread_local, virtual calls and an exception thrown and caught
 // (which needs the unwinder to read .eh_frame). Prints one known line.
 #include <algorithm>

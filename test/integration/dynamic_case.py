@@ -28,8 +28,11 @@ def fail(msg, rc=None, out=b"", err=b""):
     print("stderr:", err[:2000].decode(errors="replace"))
     sys.exit(1)
 
-def same_as_host(tool, program, args, files=(), dirs=(), host_args=None):
+def same_as_host(tool, program, args, files=(), dirs=(), host_args=None, reset=None):
+    """`reset`, when given, undoes what the native run wrote before the VM runs."""
     h_rc, h_out, _ = run([program] + list(host_args if host_args is not None else args))
+    if reset:
+        reset()
     rc, out, err = elfin(tool, program, args, files, dirs)
     if rc != h_rc:
         fail(f"{program} exited {rc}, natively {h_rc}", rc, out, err)
@@ -76,8 +79,164 @@ def case_ls(tool, tmp):
 def case_echo_env(tool, tmp):
     same_as_host(tool, "/usr/bin/printf", ["%s-%d\\n", "dynamic", "42"])
 
+def tree(tmp):
+    d = os.path.join(tmp, "tree")
+    for sub in ("src/lib", "src/bin", "doc"):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    for i, n in enumerate(("src/lib/a.c", "src/lib/b.h", "src/bin/main.c", "doc/readme.txt",
+                           "doc/notes.txt", "top.txt")):
+        with open(os.path.join(d, n), "w") as f:
+            f.write(f"{n}\n" * (i * 37 + 1))
+    os.symlink("top.txt", os.path.join(d, "link.txt"))
+    return d
+
+def sorted_lines(b):
+    return b"".join(sorted(b.splitlines(keepends=True)))
+
+def case_find(tool, tmp):
+    d = tree(tmp)
+    # Directory order is the file system's own (hashed on ext4, creation order
+    # in Elfin's ramfs), so the lines are compared sorted.
+    for args in (["-type", "f", "-name", "*.c"],
+                 ["-mindepth", "1", "-printf", "%y %P\\n"],
+                 ["-type", "f", "-size", "+1k", "-printf", "%s %P\\n"],
+                 ["-type", "l", "-printf", "%P -> %l\\n"],
+                 ["-path", "*src*", "-prune", "-o", "-type", "f", "-print"]):
+        h_rc, h_out, _ = run(["/usr/bin/find", d] + args)
+        rc, out, err = elfin(tool, "/usr/bin/find", [d] + args, dirs=[d])
+        if rc != h_rc or sorted_lines(out) != sorted_lines(h_out) or not out:
+            fail(f"find {' '.join(args)} differs from the native run (exit {rc}, natively {h_rc})\n"
+                 f"native: {h_out[:500]!r}", rc, out, err)
+        print(f"ok: find {' '.join(args)}: {len(out.splitlines())} lines, same as natively")
+
+def case_tar(tool, tmp):
+    d = tree(tmp)
+    det = ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "--format=gnu"]
+    # An archive created on stdout inside the VM is byte for byte the native one.
+    h_rc, h_out, _ = run(["/bin/tar", "-cf", "-"] + det + ["-C", d, "."])
+    rc, out, err = elfin(tool, "/bin/tar", ["-cf", "-"] + det + ["-C", d, "."], dirs=[d])
+    if rc != h_rc or out != h_out or len(out) < 10240:
+        fail(f"tar -c: {len(out)} bytes, natively {len(h_out)} (exit {rc}, natively {h_rc})", rc, b"", err)
+    print(f"ok: tar -c: {len(out)} bytes, identical to the native archive")
+    # An archive written to the VM's file system, read back there (-W), listed (-v).
+    arch = os.path.join(d, "out.tar")
+    same_as_host(tool, "/bin/tar", ["-cvWf", arch] + det + ["-C", d, "src", "doc"], dirs=[d],
+                 reset=lambda: os.unlink(arch))
+    # The VM's archive, listed inside another VM.
+    vm_tar = os.path.join(tmp, "vm.tar")
+    with open(vm_tar, "wb") as f:
+        f.write(out)
+    same_as_host(tool, "/bin/tar", ["-tvf", vm_tar, "--numeric-owner"], files=[vm_tar])
+
+# Builtins and here-documents only: bash runs $(...) and pipelines in child
+# processes, and a unikernel has one process.
+BASH_SCRIPT = r"""
+set -e
+x=3
+declare -A colour=([apple]=red [sky]=blue)
+arr=(one "two words" three)
+while IFS= read -r line; do echo "[$line]"; done <<EOF
+value of x is $x
+$(( x * 7 )) and ${#arr[@]} items, tab	kept
+EOF
+count() { local n=0 w; while read -r w; do n=$((n + ${#w})); done <<< "$1"; echo "$n"; }
+count "alpha
+beta gamma"
+for k in apple sky; do printf '%s=%s\n' "$k" "${colour[$k]}"; done
+s="Hello, World"
+echo "${s,,} ${s^^} ${s/World/Elfin} ${s:7:5}"
+case "$s" in Hello*) echo matched;; *) echo no;; esac
+[[ $s =~ ([A-Z])[a-z]+, ]] && echo "regex ${BASH_REMATCH[1]}"
+printf -v padded '%05d' 42; echo "$padded"
+echo "$((2**40)) $(( (17 % 5) << 3 ))"
+read -r a b <<< "first second third"; echo "$b|$a"
+f() { return 3; }; f || echo "status $?"
+i=0; until (( i >= 4 )); do (( i++ )) || true; done; echo "i=$i"
+"""
+
+def case_bash(tool, tmp):
+    same_as_host(tool, "/bin/bash", ["-c", BASH_SCRIPT])
+
+PYTHON_SCRIPT = r"""
+import datetime, decimal, hashlib, json, os, re, sqlite3, sys
+path = sys.argv[1]
+data = {"name": "elfin", "values": [1, 2.5, None, True], "nested": {"k": "v"}}
+with open(path, "w") as f:
+    json.dump(data, f, sort_keys=True)
+with open(path) as f:
+    back = json.load(f)
+print(back == data, os.path.getsize(path))
+print(hashlib.sha256(json.dumps(back, sort_keys=True).encode()).hexdigest())
+print(hashlib.md5(b"elfin").hexdigest(), hashlib.blake2b(b"x", digest_size=8).hexdigest())
+print(re.findall(r"(\w+)=(\d+)", "a=1, bb=22, ccc=333"))
+decimal.getcontext().prec = 30
+print(decimal.Decimal(1) / decimal.Decimal(7), decimal.Decimal("1.1") + decimal.Decimal("2.2"))
+d = datetime.datetime(2024, 2, 28, 23, 30) + datetime.timedelta(hours=2)
+print(d.isoformat(), d.strftime("%A %j"), datetime.date(2000, 1, 1).toordinal())
+db = sqlite3.connect(os.path.join(os.path.dirname(path), "py.db"))
+db.execute("create table t(k text primary key, v integer)")
+db.executemany("insert into t values (?, ?)", [(c, ord(c)) for c in "elfin"])
+db.commit()
+print(db.execute("select group_concat(k, ''), sum(v) from (select * from t order by v)").fetchone())
+print(sorted(os.listdir(os.path.dirname(path))))
+"""
+
+def case_python3(tool, tmp):
+    # No extra flags: the tool packs Python's standard library by itself.
+    d = os.path.join(tmp, "py")
+    os.makedirs(d)
+    same_as_host(tool, "/usr/bin/python3", ["-c", PYTHON_SCRIPT, os.path.join(d, "data.json")], dirs=[d],
+                 reset=lambda: [os.unlink(os.path.join(d, n)) for n in os.listdir(d)])
+
+PERL_SCRIPT = r"""
+use strict; use warnings;
+my $path = $ARGV[0];
+my %age = (alice => 31, bob => 27, carol => 45);
+open(my $out, '>', $path) or die "open: $!";
+for my $name (sort keys %age) { printf $out "%s:%d\n", $name, $age{$name}; }
+close($out);
+open(my $in, '<', $path) or die "open: $!";
+my %back = map { chomp; split /:/ } <$in>;
+close($in);
+my $sum = 0; $sum += $_ for values %back;
+print join(",", map { "$_=$back{$_}" } sort { $back{$a} <=> $back{$b} } keys %back), "\n";
+print "sum $sum, size ", -s $path, "\n";
+my $s = "The quick brown fox"; (my $t = $s) =~ s/(\w+)/\u\L$1/g; print "$t\n";
+print scalar(reverse "elfin"), " ", sprintf("%.3f", atan2(1, 1) * 4), " ", join("", map { chr(ord($_) + 1) } split //, "HAL"), "\n";
+"""
+
+def case_perl(tool, tmp):
+    d = os.path.join(tmp, "pl")
+    os.makedirs(d)
+    same_as_host(tool, "/usr/bin/perl", ["-e", PERL_SCRIPT, os.path.join(d, "ages.txt")], dirs=[d],
+                 reset=lambda: os.unlink(os.path.join(d, "ages.txt")))
+
+SQL_SCRIPT = """
+create table item(id integer primary key, name text not null, price real, qty integer);
+insert into item(name, price, qty) values ('apple', 0.5, 100), ('pear', 0.75, 40), ('plum', 1.25, 7);
+create index item_name on item(name);
+begin;
+update item set qty = qty - 3 where name like 'p%';
+insert into item(name, price, qty) select name || '-bio', price * 2, qty / 2 from item;
+commit;
+select name, price, qty, printf('%.2f', price * qty) from item order by name;
+select count(*), sum(qty), max(price) from item;
+with recursive n(i) as (select 1 union all select i + 1 from n where i < 10) select group_concat(i * i, ' ') from n;
+pragma integrity_check;
+"""
+
+def case_sqlite3(tool, tmp):
+    d = os.path.join(tmp, "sql")
+    os.makedirs(d)
+    script = os.path.join(d, "script.sql")
+    open(script, "w").write(SQL_SCRIPT)
+    db = os.path.join(d, "shop.db")
+    same_as_host(tool, "/usr/bin/sqlite3", [db, ".read " + script], dirs=[d],
+                 reset=lambda: os.unlink(db))
+
 CASES = {"cat": case_cat, "sha256sum": case_sha256sum, "sort": case_sort, "ls": case_ls,
-         "printf": case_echo_env}
+         "printf": case_echo_env, "find": case_find, "tar": case_tar, "bash": case_bash,
+         "sqlite3": case_sqlite3}
 
 def main():
     if "--list" in sys.argv:

@@ -318,6 +318,7 @@ GUESTS = {
     "auxv-pie": Guest("auxv-pie", AUXV_ARGS, AUXV_ENV, reports="auxv"),
     "auxv-no-aslr": Guest("auxv-pie", AUXV_ARGS, AUXV_ENV, options=["--no-aslr"], reports="auxv"),
     "cxx": Guest("cxx", out=b"cxx: unikernel-xxx 3 14 3.5\n"),
+    "cxx-dyn": Guest("cxx-dyn", out=b"cxx: unikernel-xxx 3 14 3.5\n"),
     "threads": Guest("threads", reports="threads"),
     "poll": Guest("poll", reports="poll"),
     "epoll": Guest("epoll", reports="epoll"),

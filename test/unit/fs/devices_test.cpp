@@ -9,10 +9,14 @@ using fs_test::write_str;
 
 namespace {
 std::string g_console_out;
+std::string g_console_err;
 std::string g_console_in;
 Errno g_console_in_error {};
 
-void fake_write(const u8* p, size_t n) { g_console_out.append(reinterpret_cast<const char*>(p), n); }
+void fake_write(int stream, const u8* p, size_t n)
+{
+    (stream == 2 ? g_console_err : g_console_out).append(reinterpret_cast<const char*>(p), n);
+}
 Result<size_t> fake_read(u8* p, size_t n, bool nonblocking)
 {
     if (g_console_in.empty() && nonblocking) return Errno::EAGAIN;
@@ -31,6 +35,7 @@ struct Hooks {
     Hooks()
     {
         g_console_out.clear();
+        g_console_err.clear();
         g_console_in.clear();
         fs::set_console_hooks(fake_write, fake_read);
         fs::set_random_hook(fake_random);
@@ -121,4 +126,39 @@ TEST_CASE("/dev/console: hooks, ESPIPE, a tty; stdio shares one description", "[
     CHECK(t.must("/dev/tty")->is_tty());
     CHECK(t.must("/dev/console")->rdev() == fs::make_dev(5, 1));
     CHECK(!t.must("/dev/null")->is_tty());
+}
+
+TEST_CASE("stdio to a host file or pipe: not a tty, a FIFO, stderr apart", "[fs][dev]")
+{
+    Hooks h;
+    Tree t;
+    // stdin from a terminal, stdout and stderr redirected on the host.
+    REQUIRE(!fs::init_stdio(*t.ctx, 1).is_error());
+    auto& fds = t.ctx->fds;
+    auto in = MUST(fds.get(0)), out = MUST(fds.get(1)), err = MUST(fds.get(2));
+    CHECK(in->inode().is_tty());
+    CHECK(!out->inode().is_tty());
+    CHECK(!err->inode().is_tty());
+    CHECK(out.ptr() != err.ptr());
+    CHECK(out->inode().type() == fs::InodeType::Fifo);
+    CHECK(out->flags() == (fs::O_WRONLY | fs::O_LARGEFILE));
+    CHECK(write_str(*out, "to stdout\n") == 10);
+    CHECK(write_str(*err, "to stderr\n") == 10);
+    CHECK(g_console_out == "to stdout\n");
+    CHECK(g_console_err == "to stderr\n");
+    char c;
+    fs::KernelBuffer buf(&c, 1);
+    CHECK(out->read(buf, 1).error() == Errno::EBADF);
+    CHECK(out->seek(0, fs::WHENCE_SET).error() == Errno::ESPIPE);
+
+    // Everything redirected: stdin reads the console input, read-only.
+    Tree t2;
+    REQUIRE(!fs::init_stdio(*t2.ctx, 0).is_error());
+    auto in2 = MUST(t2.ctx->fds.get(0));
+    CHECK(!in2->inode().is_tty());
+    CHECK(in2->flags() == (fs::O_RDONLY | fs::O_LARGEFILE));
+    g_console_in = "abc";
+    CHECK(read_str(*in2, 10) == "abc");
+    fs::KernelBuffer one(static_cast<const void*>("x"), 1);
+    CHECK(in2->write(one, 1).error() == Errno::EBADF);
 }
