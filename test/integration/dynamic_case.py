@@ -38,7 +38,8 @@ def same_as_host(tool, program, args, files=(), dirs=(), host_args=None, reset=N
         fail(f"{program} exited {rc}, natively {h_rc}", rc, out, err)
     if out != h_out:
         fail(f"{program}'s output differs from the native run\nnative: {h_out[:500]!r}", rc, out, err)
-    print(f"ok: {program} {' '.join(args)}: {len(out)} bytes, same as natively")
+    shown = " ".join(a if len(a) < 60 and "\n" not in a else "'…'" for a in args)
+    print(f"ok: {program} {shown}: {len(out)} bytes, same as natively")
 
 def data_file(tmp, name, size, seed):
     path = os.path.join(tmp, name)
@@ -236,7 +237,7 @@ def case_sqlite3(tool, tmp):
 
 CASES = {"cat": case_cat, "sha256sum": case_sha256sum, "sort": case_sort, "ls": case_ls,
          "printf": case_echo_env, "find": case_find, "tar": case_tar, "bash": case_bash,
-         "sqlite3": case_sqlite3}
+         "sqlite3": case_sqlite3, "python3": case_python3, "perl": case_perl}
 
 def main():
     if "--list" in sys.argv:

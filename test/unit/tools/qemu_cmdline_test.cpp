@@ -89,6 +89,26 @@ TEST_CASE("qemu: kernel command line switches")
     o.no_aslr = true;
     o.kernel_debug = true;
     CHECK(kernel_cmdline(o) == "trace noaslr debug");
+    StdioPlan redirected;
+    redirected.tty[1] = redirected.tty[2] = false;
+    redirected.stderr_apart = true;
+    CHECK(kernel_cmdline(o, redirected) == "trace noaslr debug stdout-notty stderr-notty stderr-com2");
+    StdioPlan piped_in;
+    piped_in.tty[0] = false;
+    CHECK(kernel_cmdline(Options {}, piped_in) == "stdin-notty");
+}
+
+TEST_CASE("qemu: stderr apart from stdout gets COM2, appending")
+{
+    QemuConfig c;
+    c.kernel = "k";
+    c.initrd = "i";
+    c.status_path = "/dev/fd/3";
+    CHECK_FALSE(has_pair(qemu_command_line(c), "-device", "isa-serial,chardev=stderr,iobase=0x2f8,irq=3"));
+    c.stderr_path = "/dev/fd/4";
+    auto v = qemu_command_line(c);
+    CHECK(has_pair(v, "-chardev", "file,id=stderr,append=on,path=/dev/fd/4"));
+    CHECK(has_pair(v, "-device", "isa-serial,chardev=stderr,iobase=0x2f8,irq=3"));
 }
 
 TEST_CASE("qemu: shell quoting")
@@ -112,7 +132,11 @@ TEST_CASE("qemu: the run script of elfin build")
     CHECK(s.starts_with("#!/bin/sh\n"));
     CHECK(s.find("-M q35") != std::string::npos);
     CHECK(s.find("-m 256M") != std::string::npos);
-    CHECK(s.find("-append trace") != std::string::npos);
+    CHECK(s.find("append=trace\n") != std::string::npos);
+    CHECK(s.find("-append \"$append\"") != std::string::npos);
+    // The standard streams are probed when the script runs, as elfin run does.
+    CHECK(s.find("[ -t 1 ] || append=\"$append stdout-notty\"") != std::string::npos);
+    CHECK(s.find("stderr-com2") != std::string::npos);
     CHECK(s.find("\"$here/elfin-kernel\"") != std::string::npos);
     CHECK(s.find("\"$here/initramfs.cpio\"") != std::string::npos);
     CHECK(s.find("isa-debug-exit,iobase=0xf4,iosize=0x04") != std::string::npos);
