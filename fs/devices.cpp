@@ -191,6 +191,13 @@ ErrorOr populate_dev(Directory& dev)
         auto inode = TRY(make_char_device(n.major, n.minor, n.perms));
         TRY(dev.put(n.name, inode));
     }
+    // /dev/shm: where glibc's shm_open and sem_open make their files, sticky
+    // and world-writable as Linux mounts it (a tmpfs there; the in-memory
+    // file system here). One from the image is kept.
+    if (!dev.lookup("shm")) {
+        auto shm = TRY(Directory::create(01777));
+        TRY(dev.add("shm", shm));
+    }
     return {};
 }
 

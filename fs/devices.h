@@ -47,7 +47,8 @@ Result<core::Ref<Inode>> make_char_device(u32 major, u32 minor, u32 perms);
 Result<core::Ref<Inode>> make_host_stream(int fd);
 
 // Puts null, zero, full, random, urandom, tty and console into `dev`,
-// replacing entries of the same names.
+// replacing entries of the same names, and the directory shm (01777) unless
+// `dev` has one.
 ErrorOr populate_dev(Directory& dev);
 
 } // namespace fs

@@ -77,6 +77,27 @@ def case_ls(tool, tmp):
     # -n: numeric ids; --time-style=+: no clock in the output.
     same_as_host(tool, "/bin/ls", ["-ln", "--time-style=+"] + [os.path.join(d, n) for n in ("a.txt", "b.txt", "link")], dirs=[d])
 
+def case_ls_root(tool, tmp):
+    # The VM's root is the image's, not the host's: checked entry by entry.
+    rc, out, err = elfin(tool, "/bin/ls", ["-la", "/"])
+    if rc != 0:
+        fail(f"ls -la / exited {rc}", rc, out, err)
+    entries = {}
+    for line in out.decode().splitlines()[1:]:          # after "total N"
+        f = line.split()
+        if len(f) >= 9:
+            entries[f[8]] = f[0]
+    want = {".": "d", "..": "d", "dev": "d", "proc": "d", "sys": "d", "etc": "d", "tmp": "d",
+            "usr": "d", "lib": "l", "lib64": "l"}
+    for name, kind in want.items():
+        if name not in entries:
+            fail(f"ls -la / has no {name}", rc, out, err)
+        if not entries[name].startswith(kind):
+            fail(f"ls -la /: {name} is {entries[name]}, expected type {kind}", rc, out, err)
+    if entries["tmp"] != "drwxrwxrwt":
+        fail(f"/tmp is {entries['tmp']}, expected drwxrwxrwt", rc, out, err)
+    print(f"ok: /bin/ls -la /: {len(entries)} entries, types and /tmp's mode as expected")
+
 def case_echo_env(tool, tmp):
     same_as_host(tool, "/usr/bin/printf", ["%s-%d\\n", "dynamic", "42"])
 
@@ -235,7 +256,7 @@ def case_sqlite3(tool, tmp):
     same_as_host(tool, "/usr/bin/sqlite3", [db, ".read " + script], dirs=[d],
                  reset=lambda: os.unlink(db))
 
-CASES = {"cat": case_cat, "sha256sum": case_sha256sum, "sort": case_sort, "ls": case_ls,
+CASES = {"cat": case_cat, "sha256sum": case_sha256sum, "sort": case_sort, "ls": case_ls, "ls-root": case_ls_root,
          "printf": case_echo_env, "find": case_find, "tar": case_tar, "bash": case_bash,
          "sqlite3": case_sqlite3, "python3": case_python3, "perl": case_perl}
 

@@ -126,6 +126,9 @@ TEST_CASE("/dev/console: hooks, ESPIPE, a tty; stdio shares one description", "[
     CHECK(t.must("/dev/tty")->is_tty());
     CHECK(t.must("/dev/console")->rdev() == fs::make_dev(5, 1));
     CHECK(!t.must("/dev/null")->is_tty());
+    // shm_open's directory: sticky, world-writable.
+    CHECK(t.must("/dev/shm")->is_directory());
+    CHECK((t.must("/dev/shm")->mode() & 07777) == 01777);
 }
 
 TEST_CASE("stdio to a host file or pipe: not a tty, a FIFO, stderr apart", "[fs][dev]")
