@@ -324,6 +324,8 @@ GUESTS = {
     "epoll": Guest("epoll", reports="epoll"),
     "hello": Hello("hello", 2),
     "hello-pie": Hello("hello-pie", 3),
+    "hello-dyn": Hello("hello-dyn", 3),            # glibc-dynamic PIE, as Debian builds
+    "hello-dyn-nopie": Hello("hello-dyn-nopie", 2),  # glibc-dynamic ET_EXEC
     "hello-q35": Hello("hello", 2, options=["--machine", "q35"]),
     "exit42": Guest("exit42", rc=42, out=b"exiting with 42\natexit ran\n"),
     "segv": Guest("segv", rc=139, check=check_segv),

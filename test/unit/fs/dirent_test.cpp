@@ -83,7 +83,7 @@ TEST_CASE("getdents: a small buffer resumes where it stopped; too small is EINVA
         for (auto& d : ds) names.push_back(d.name);
     }
     std::vector<std::string> want { ".", "..", "null", "zero", "full", "random", "urandom", "tty", "console",
-        "fd", "stdin", "stdout", "stderr" }; // the last four: links into /proc (fs/procfs.cpp)
+        "shm", "fd", "stdin", "stdout", "stderr" }; // the last four: links into /proc (fs/procfs.cpp)
     CHECK(names == want);
     // Rewind with lseek(0) and read all again; SEEK_END is refused on a directory.
     CHECK(MUST(f->seek(0, fs::WHENCE_SET)) == 0);
