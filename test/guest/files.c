@@ -8,8 +8,8 @@
 //   FIXTURE_DIR/sub/       holding the empty files a and b
 //   FIXTURE_DIR/link       symlink to "hello.txt"
 // The directory must be writable: the program creates new.txt and app.txt.
-// EXPECT_STDOUT_TTY=1 in the environment says fd 1 is a terminal (the VM's
-// console); otherwise fd 1 must not be one.
+// EXPECT_STDOUT_TTY=1 in the environment says fd 1 is a terminal; otherwise
+// fd 1 must not be one. EXPECT_CONSOLE_TTY=1: /dev/console is a terminal.
 #include "check.h"
 
 #include <dirent.h>
@@ -430,6 +430,14 @@ static void test_ioctl(void)
         CHECK_EQ(ioctl(1, TIOCGWINSZ, &ws), 0);
     } else {
         CHECK_ERR(ioctl(1, TCGETS, &t), ENOTTY);
+    }
+    const char *console = getenv("EXPECT_CONSOLE_TTY");
+    if (console && strcmp(console, "1") == 0) {
+        int c = CHECK_OK(open("/dev/console", O_RDWR | O_NOCTTY));
+        CHECK_EQ(ioctl(c, TCGETS, &t), 0);
+        CHECK_EQ(ioctl(c, TIOCGWINSZ, &ws), 0);
+        CHECK_EQ(isatty(c), 1);
+        CHECK_EQ(close(c), 0);
     }
     int fd = CHECK_OK(open(in_dir("hello.txt"), O_RDONLY));
     CHECK_ERR(ioctl(fd, TCGETS, &t), ENOTTY);

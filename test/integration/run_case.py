@@ -197,8 +197,11 @@ class Guest:
                 opts += ["--dir", f"{host_dir}:/fixture"]
                 args = ["/fixture"] + args
         if self.fixture:
-            # For files' ioctl checks: fd 1 is the console (a terminal) in the VM, a pipe here.
-            env["EXPECT_STDOUT_TTY"] = "0" if ctx.native else "1"
+            # For files' ioctl checks: fd 1 is a pipe here, so it is one in the VM
+            # too (not a terminal); the VM's /dev/console is a terminal.
+            env["EXPECT_STDOUT_TTY"] = "0"
+            if not ctx.native:
+                env["EXPECT_CONSOLE_TTY"] = "1"
         program = ctx.guest(self.program)
         if ctx.native:
             r = ctx.execute([program] + args, env=env)
