@@ -2,7 +2,9 @@
 
 #include <cerrno>
 #include <climits>
+#include <algorithm>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <random>
 #include <sys/stat.h>
@@ -117,6 +119,20 @@ std::string self_dir()
     std::string p(buf, static_cast<size_t>(n));
     auto slash = p.rfind('/');
     return slash == std::string::npos ? "." : p.substr(0, slash);
+}
+
+Expected<std::vector<std::string>> list_dir_sorted(const std::string& dir, const std::string& origin)
+{
+    DIR* d = opendir(dir.c_str());
+    if (!d) return Error { origin + ": cannot list " + dir + ": " + error_text(errno) };
+    std::vector<std::string> names;
+    while (auto* de = readdir(d)) {
+        std::string n = de->d_name;
+        if (n != "." && n != "..") names.push_back(std::move(n));
+    }
+    closedir(d);
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 } // namespace elfin

@@ -2,6 +2,7 @@
 // Small host file helpers with one-line errors.
 #include "tools/expected.h"
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace elfin {
@@ -17,6 +18,10 @@ Status copy_file_atomic(const std::string& from, const std::string& to);
 
 // mkdir -p.
 Status make_dirs(const std::string& path);
+
+// The names in directory `dir` without . and .., sorted (so images come out
+// the same whatever order readdir gives). `origin` starts the error message.
+Expected<std::vector<std::string>> list_dir_sorted(const std::string& dir, const std::string& origin);
 
 // The directory of this executable (from /proc/self/exe).
 std::string self_dir();

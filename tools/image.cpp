@@ -62,16 +62,9 @@ Expected<ImageEntry> host_file_entry(const std::string& host, const std::string&
 
 Status add_tree(ImagePlan& plan, const std::string& host, const std::string& guest, const std::string& origin)
 {
-    DIR* d = opendir(host.c_str());
-    if (!d) return Error { origin + ": cannot list " + host + ": " + error_text(errno) };
-    std::vector<std::string> names;
-    while (auto* de = readdir(d)) {
-        std::string n = de->d_name;
-        if (n != "." && n != "..") names.push_back(std::move(n));
-    }
-    closedir(d);
-    std::sort(names.begin(), names.end());
-    for (auto& n : names) {
+    auto names = list_dir_sorted(host, origin);
+    if (!names) return names.error();
+    for (auto& n : *names) {
         std::string h = host + "/" + n, g = guest.empty() ? n : guest + "/" + n;
         struct stat st;
         if (lstat(h.c_str(), &st) != 0) return Error { origin + ": " + h + ": " + error_text(errno) };

@@ -149,16 +149,9 @@ namespace {
 Status add_tree_contents(ImagePlan& plan, const std::string& host, const std::string& guest, const std::string& rel,
     const std::string& origin, const TreeFilter& skip)
 {
-    DIR* d = opendir(host.c_str());
-    if (!d) return Error { origin + ": cannot list " + host + ": " + error_text(errno) };
-    std::vector<std::string> names;
-    while (auto* de = readdir(d)) {
-        std::string n = de->d_name;
-        if (n != "." && n != "..") names.push_back(std::move(n));
-    }
-    closedir(d);
-    std::sort(names.begin(), names.end());
-    for (auto& n : names) {
+    auto names = list_dir_sorted(host, origin);
+    if (!names) return names.error();
+    for (auto& n : *names) {
         std::string h = host + "/" + n, g = guest + "/" + n, r = rel.empty() ? n : rel + "/" + n;
         struct stat st;
         if (lstat(h.c_str(), &st) != 0) continue; // gone meanwhile
