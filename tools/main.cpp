@@ -168,6 +168,11 @@ Expected<int> command_run(const Options& o, const std::string& cwd)
     if (image.temporary) unlink(image.path.c_str());
     if (!result) return result.error();
     auto outcome = decide_outcome(result->report, result->end);
+    // QEMU appended the program's stderr to the file behind ours through an
+    // open of its own; without this our next line would overwrite its start.
+    struct stat err_st;
+    if (stdio.stderr_apart && fstat(STDERR_FILENO, &err_st) == 0 && S_ISREG(err_st.st_mode))
+        lseek(STDERR_FILENO, 0, SEEK_END);
     for (auto& m : outcome.messages) say(m);
     if (o.verbose) {
         for (auto& l : result->report.other_lines) say("elfin: status channel: " + l);
