@@ -3,6 +3,7 @@
 #include "fs/path.h"
 #include "fs/sysfs.h"
 #include "fs/vfs.h"
+#include "mm/address_space.h"
 
 namespace fs {
 
@@ -345,6 +346,10 @@ ErrorOr mount_proc(Directory& root, const Manifest& manifest)
     TRY(add_text(*vm, "overcommit_memory", "0\n", 0644));
     TRY(add_text(*vm, "overcommit_ratio", "50\n", 0644));
     TRY(add_text(*vm, "max_map_count", "65530\n", 0644));
+    ProcText min_addr; // the lowest address mmap gives (gVisor's runsc reads it at start)
+    min_addr.appendf("%llu\n", static_cast<unsigned long long>(mm::USER_MIN));
+    if (min_addr.failed()) return Errno::ENOMEM;
+    TRY(add_text(*vm, "mmap_min_addr", min_addr.view()));
     auto fsd = TRY(proc_dir(*sys, "fs"));
     TRY(add_text(*fsd, "file-max", "9223372036854775807\n", 0644));
     TRY(add_text(*fsd, "nr_open", "1048576\n", 0644));
