@@ -20,6 +20,7 @@ struct Process {
     Rlimit rlimits[RLIM_NLIMITS] {};
     u64 saved_auxv[64] {}; // the auxiliary vector exec gave the program (for /proc/self/auxv)
     u32 saved_auxv_words = 0;
+    u32 membarrier_registered = 0; // MEMBARRIER_CMD_REGISTER_* commands the program made
     bool aslr = true;
     bool trace = false;
 };

@@ -164,4 +164,48 @@ Ret sys_getcpu(const Args& a)
     return 0;
 }
 
+// membarrier: Linux 6.1's commands (no GET_REGISTRATIONS, which came in 6.3).
+// The barriers themselves are Linux's own shortcut for one online CPU: the
+// caller's syscall orders its own accesses and no other thread of the program
+// runs at the same time, so nothing needs an interrupt. Registration is still
+// required and checked. With more CPUs this would need an IPI to each CPU
+// running one of the program's threads, which Elfin does not have yet, so
+// the call is then ENOSYS, as on a kernel built without CONFIG_MEMBARRIER.
+Ret sys_membarrier(const Args& a)
+{
+    constexpr int QUERY = 0, GLOBAL = 1, GLOBAL_EXPEDITED = 2, REGISTER_GLOBAL_EXPEDITED = 4,
+                  PRIVATE_EXPEDITED = 8, REGISTER_PRIVATE_EXPEDITED = 16, PRIVATE_EXPEDITED_SYNC_CORE = 32,
+                  REGISTER_PRIVATE_EXPEDITED_SYNC_CORE = 64, PRIVATE_EXPEDITED_RSEQ = 128,
+                  REGISTER_PRIVATE_EXPEDITED_RSEQ = 256;
+    constexpr u32 FLAG_CPU = 1;
+    if (core::sched::cpu_count() > 1) return Errno::ENOSYS;
+    int cmd = int(a[0]);
+    u32 flags = u32(a[1]);
+    if (cmd == PRIVATE_EXPEDITED_RSEQ ? (flags & ~FLAG_CPU) != 0 : flags != 0) return Errno::EINVAL;
+    u32& registered = core::process().membarrier_registered;
+    switch (cmd) {
+    case QUERY:
+        return GLOBAL | GLOBAL_EXPEDITED | REGISTER_GLOBAL_EXPEDITED | PRIVATE_EXPEDITED | REGISTER_PRIVATE_EXPEDITED
+            | PRIVATE_EXPEDITED_SYNC_CORE | REGISTER_PRIVATE_EXPEDITED_SYNC_CORE | PRIVATE_EXPEDITED_RSEQ
+            | REGISTER_PRIVATE_EXPEDITED_RSEQ;
+    case GLOBAL:
+    case GLOBAL_EXPEDITED:
+        return 0;
+    case PRIVATE_EXPEDITED:
+    case PRIVATE_EXPEDITED_SYNC_CORE:
+    case PRIVATE_EXPEDITED_RSEQ:
+        // Each is allowed once its REGISTER_ command (the next bit up) was made.
+        if (!(registered & u32(cmd) << 1)) return Errno::EPERM;
+        return 0;
+    case REGISTER_GLOBAL_EXPEDITED:
+    case REGISTER_PRIVATE_EXPEDITED:
+    case REGISTER_PRIVATE_EXPEDITED_SYNC_CORE:
+    case REGISTER_PRIVATE_EXPEDITED_RSEQ:
+        registered |= u32(cmd);
+        return 0;
+    default:
+        return Errno::EINVAL;
+    }
+}
+
 } // namespace sys

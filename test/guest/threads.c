@@ -593,6 +593,19 @@ static void test_sched(void)
     CHECK_EQ(getpriority(PRIO_PROCESS, 0), base); // ...so main's is unchanged
     CHECK_ERR(getpriority(42, 0), EINVAL);
 
+    // membarrier: the private barrier needs registering first.
+    long mask = syscall(SYS_membarrier, 0 /* QUERY */, 0, 0);
+    CHECK_EQ(mask & 0x1fe, 0x1fe); // all but GLOBAL (which nohz_full hosts lack)
+    CHECK_ERR(syscall(SYS_membarrier, 8 /* PRIVATE_EXPEDITED */, 0, 0), EPERM);
+    CHECK_ERR(syscall(SYS_membarrier, 32 /* PRIVATE_EXPEDITED_SYNC_CORE */, 0, 0), EPERM);
+    CHECK_EQ(syscall(SYS_membarrier, 16 /* REGISTER_PRIVATE_EXPEDITED */, 0, 0), 0);
+    CHECK_EQ(syscall(SYS_membarrier, 8, 0, 0), 0);
+    CHECK_ERR(syscall(SYS_membarrier, 32, 0, 0), EPERM); // registered for the other flavour only
+    CHECK_EQ(syscall(SYS_membarrier, 2 /* GLOBAL_EXPEDITED */, 0, 0), 0);
+    CHECK_ERR(syscall(SYS_membarrier, 0, 1, 0), EINVAL);  // flags with a command that has none
+    CHECK_ERR(syscall(SYS_membarrier, 3, 0, 0), EINVAL);  // not a command
+    CHECK_ERR(syscall(SYS_membarrier, -1, 0, 0), EINVAL);
+
     // clone's flag rules (nothing is created).
     CHECK_ERR(syscall(SYS_clone, CLONE_THREAD | CLONE_VM, 0, 0, 0, 0), EINVAL);
     CHECK_ERR(syscall(SYS_clone, CLONE_SIGHAND, 0, 0, 0, 0), EINVAL);
