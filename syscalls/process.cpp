@@ -3,6 +3,7 @@
 #include "syscalls/syscall.h"
 #include "core/process.h"
 #include "core/sched.h"
+#include "core/thread.h"
 #include "syscalls/thread.h"
 #include "core/power.h"
 #include "core/string.h"
@@ -130,6 +131,36 @@ namespace {
 struct Utsname { char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65]; };
 void put(char* dst, const char* s) { size_t n = strlen(s); memcpy(dst, s, n); dst[n] = 0; }
 } // namespace
+
+// capget: the sets follow the effective uid, as Linux's for a program that
+// never called capset: root holds every capability up to CAP_LAST_CAP (40,
+// /proc/sys/kernel/cap_last_cap), others none; nothing is inheritable
+// (/proc/self/status says the same).
+Ret sys_capget(const Args& a)
+{
+    constexpr u32 VERSION_1 = 0x19980330, VERSION_2 = 0x20071026, VERSION_3 = 0x20080522;
+    constexpr u64 CAP_FULL = (1ull << 41) - 1;
+    struct Header { u32 version; i32 pid; } h;
+    struct Data { u32 effective, permitted, inheritable; };
+    TRY(mm::copy_from_user(&h.version, a[0], 4));
+    u32 words;
+    if (h.version == VERSION_1) words = 1;
+    else if (h.version == VERSION_2 || h.version == VERSION_3) words = 2;
+    else {
+        // An unknown version learns the kernel's; a probe (no data pointer) succeeds.
+        TRY(mm::copy_to_user(a[0], &VERSION_3, 4));
+        if (!a[1]) return 0;
+        return Errno::EINVAL;
+    }
+    if (!a[1]) return 0;
+    TRY(mm::copy_from_user(&h.pid, a[0] + 4, 4));
+    if (h.pid < 0) return Errno::EINVAL;
+    if (h.pid != 0 && !core::find_thread(h.pid)) return Errno::ESRCH;
+    u64 held = P().euid == 0 ? CAP_FULL : 0;
+    Data d[2] = { { u32(held), u32(held), 0 }, { u32(held >> 32), u32(held >> 32), 0 } };
+    TRY(mm::copy_to_user(a[1], d, words * sizeof(Data)));
+    return 0;
+}
 
 Ret sys_uname(const Args& a)
 {

@@ -1,9 +1,10 @@
 // Process and identity syscalls: getpid/gettid/getppid, the uid/gid family,
 // uname, sysinfo, getrlimit/setrlimit/prlimit64, set_tid_address, arch_prctl,
-// sched_getaffinity, sched_yield, getrandom.
+// sched_getaffinity, sched_yield, getrandom, capget.
 #include "check.h"
 
 #include <asm/prctl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -185,6 +186,47 @@ static void test_getrandom(void)
     CHECK_ERR(syscall(SYS_getrandom, a, sizeof a, (long)(GRND_RANDOM | GRND_INSECURE)), EINVAL);
 }
 
+// The 64-bit hex value of a "Name:\t..." line of /proc/self/status.
+static unsigned long long status_hex(const char *name)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    unsigned long long v = ~0ull;
+    size_t n = strlen(name);
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, name, n) && line[n] == ':')
+            v = strtoull(line + n + 1, NULL, 16);
+    if (f)
+        fclose(f);
+    return v;
+}
+
+static void test_capget(void)
+{
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2];
+    memset(d, 0xff, sizeof d);
+    CHECK_EQ(syscall(SYS_capget, &h, d), 0);
+    // The same sets as /proc/self/status shows.
+    CHECK_EQ(d[0].effective | (unsigned long long)d[1].effective << 32, status_hex("CapEff"));
+    CHECK_EQ(d[0].permitted | (unsigned long long)d[1].permitted << 32, status_hex("CapPrm"));
+    CHECK_EQ(d[0].inheritable | (unsigned long long)d[1].inheritable << 32, status_hex("CapInh"));
+    h.pid = getpid();
+    CHECK_EQ(syscall(SYS_capget, &h, d), 0);
+    // An unknown version: the kernel's is written back; EINVAL, or 0 for a probe.
+    h.version = 0x1234;
+    CHECK_ERR(syscall(SYS_capget, &h, d), EINVAL);
+    CHECK_EQ(h.version, _LINUX_CAPABILITY_VERSION_3);
+    h.version = 0x1234;
+    CHECK_EQ(syscall(SYS_capget, &h, NULL), 0);
+    CHECK_EQ(h.version, _LINUX_CAPABILITY_VERSION_3);
+    h.pid = -1;
+    CHECK_ERR(syscall(SYS_capget, &h, d), EINVAL);
+    h.pid = 0x3fffffff;
+    CHECK_ERR(syscall(SYS_capget, &h, d), ESRCH);
+    CHECK_ERR(syscall(SYS_capget, NULL, d), EFAULT);
+}
+
 int main(void)
 {
     test_ids();
@@ -194,5 +236,6 @@ int main(void)
     test_arch_prctl();
     test_tid_sched();
     test_getrandom();
+    test_capget();
     return check_report("process");
 }
