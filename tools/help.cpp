@@ -52,8 +52,9 @@ Options:
                         QEMU machine type (default microvm)
       --smp N           number of virtual CPUs (default 1)
       --accel kvm|tcg|auto
-                        accelerator (default auto: KVM when /dev/kvm can be
-                        opened, otherwise TCG, which is slower)
+                        accelerator (default auto: KVM when QEMU can start a
+                        vCPU with /dev/kvm, probed once per host boot and
+                        cached; otherwise TCG, which is slower)
       --kernel PATH     Elfin kernel to boot (default $ELFIN_KERNEL, or
                         ../kernel/elfin-kernel next to this tool)
       --trace           the kernel prints every system call, strace-style

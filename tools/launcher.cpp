@@ -112,6 +112,119 @@ bool kvm_usable()
     return true;
 }
 
+namespace {
+
+// Starts QEMU with KVM and Elfin's CPU model, stopped before the first
+// instruction (-S), and quits it from the monitor. Creating the vCPU already
+// loads its registers and MSRs into KVM, which is where a nested or
+// restricted KVM fails (QEMU aborts: "failed to set MSR 0x10a").
+KvmProbe run_kvm_probe(const std::string& qemu)
+{
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0) return { false, "cannot create a pipe: " + error_text(errno) };
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        close(in[0]), close(in[1]);
+        return { false, "cannot create a pipe: " + error_text(errno) };
+    }
+    Fd in_r(in[0]), in_w(in[1]), out_r(out[0]), out_w(out[1]);
+    std::vector<std::string> argv { qemu, "-M", "microvm", "-accel", "kvm", "-cpu", "host", "-S", "-nodefaults",
+        "-no-user-config", "-display", "none", "-monitor", "stdio" };
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) return { false, "cannot fork: " + error_text(errno) };
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
+        if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 || dup2(out[1], STDERR_FILENO) < 0) _exit(127);
+        std::vector<char*> args;
+        for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    in_r.reset(), out_w.reset();
+    (void)!write(in_w.fd, "quit\n", 5);
+    in_w.reset();
+    // QEMU's output ends when it exits (nothing else holds the pipe).
+    std::string text;
+    bool ended = false;
+    auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (!ended) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0) break;
+        pollfd pfd { out_r.fd, POLLIN, 0 };
+        int ready = poll(&pfd, 1, int(left));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) break;
+        char buf[512];
+        ssize_t n = read(out_r.fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) ended = true;
+        else text.append(buf, size_t(n));
+    }
+    int ws = 0;
+    if (!ended) kill(pid, SIGKILL);
+    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) { }
+    if (!ended) return { false, "QEMU with KVM did not start and quit within 10 s" };
+    if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0) return { true, "" };
+    // QEMU's own words: the first line that says what went wrong.
+    std::string why;
+    size_t at = 0;
+    while (at < text.size()) {
+        size_t nl = text.find('\n', at);
+        std::string line = text.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+        at = nl == std::string::npos ? text.size() : nl + 1;
+        if (auto e = line.find("error: "); e != std::string::npos) {
+            why = line.substr(e + 7);
+            break;
+        }
+        if (why.empty() && line.find("qemu-system") != std::string::npos) why = line;
+    }
+    if (why.empty()) why = WIFSIGNALED(ws) ? "QEMU was killed by signal " + std::to_string(WTERMSIG(ws)) : "QEMU exited with status " + std::to_string(WEXITSTATUS(ws));
+    return { false, why };
+}
+
+std::string boot_id()
+{
+    auto id = read_file("/proc/sys/kernel/random/boot_id", "the boot id");
+    if (!id) return "";
+    std::string s = *id;
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+} // namespace
+
+KvmProbe kvm_probe(const std::string& qemu, const std::string& cache_dir)
+{
+    if (!kvm_usable()) return { false, "/dev/kvm cannot be opened read-write" };
+    // The answer holds until the machine reboots or QEMU changes.
+    struct stat st {};
+    stat(qemu.c_str(), &st);
+    std::string key = boot_id() + " " + qemu + " " + std::to_string(st.st_mtime) + " " + std::to_string(st.st_size);
+    std::string cache = cache_dir.empty() ? "" : cache_dir + "/kvm-probe";
+    if (!cache.empty() && !key.starts_with(" ")) {
+        if (auto old = read_file(cache, "the KVM probe's cache")) {
+            std::string_view v = *old;
+            if (v.starts_with(key + "\n")) {
+                v.remove_prefix(key.size() + 1);
+                if (v.starts_with("ok\n")) return { true, "" };
+                if (v.starts_with("no ")) {
+                    std::string why(v.substr(3));
+                    while (!why.empty() && why.back() == '\n') why.pop_back();
+                    return { false, why };
+                }
+            }
+        }
+    }
+    KvmProbe r = run_kvm_probe(qemu);
+    if (!cache.empty() && !key.starts_with(" ")) {
+        mkdir(cache_dir.c_str(), 0755);
+        (void)write_file_atomic(cache, key + "\n" + (r.ok ? std::string("ok") : "no " + r.why) + "\n");
+    }
+    return r;
+}
+
 Expected<LaunchResult> launch_qemu(const std::vector<std::string>& argv, const LaunchOptions& lo)
 {
     auto say = [&](const std::string& s) {

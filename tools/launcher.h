@@ -40,4 +40,15 @@ std::string find_in_path(const std::string& name);
 // True when /dev/kvm can be opened read-write.
 bool kvm_usable();
 
+// Whether QEMU can run a vCPU with KVM here, and if not, why (one line).
+// /dev/kvm may open and still not work: a nested or restricted KVM can
+// refuse the MSRs of `-cpu host`, and QEMU then aborts at start. The probe
+// starts QEMU with KVM stopped (-S) and quits it; the answer is cached in
+// `cache_dir` (empty: no cache) until the machine reboots or QEMU changes.
+struct KvmProbe {
+    bool ok = false;
+    std::string why;
+};
+KvmProbe kvm_probe(const std::string& qemu, const std::string& cache_dir);
+
 } // namespace elfin

@@ -127,19 +127,25 @@ Expected<int> command_run(const Options& o, const std::string& cwd)
     std::string qemu_path = find_in_path(qemu);
     if (qemu_path.empty())
         return Error { qemu + " not found: install qemu-system-x86 (apt-get install qemu-system-x86) or run scripts/setup" };
-    bool kvm = false;
-    if (o.accel == Accel::Kvm) {
-        if (!kvm_usable()) return Error { "--accel kvm: /dev/kvm cannot be opened read-write (is KVM available, and are you in the kvm group?)" };
-        kvm = true;
-    } else if (o.accel == Accel::Auto) {
-        kvm = kvm_usable();
-    }
     auto p = ELFIN_TRY(prepare(o, cwd));
     auto image = ELFIN_TRY(cached_image(p.plan, default_cache_dir(), o.no_cache));
     note_image(o, p.plan, !image.hit, " (cached for the next run)");
+    // After the program is checked: a program that cannot run never starts QEMU.
+    bool kvm = false;
+    std::string no_kvm_why = "no KVM";
+    if (o.accel == Accel::Kvm) {
+        if (!kvm_usable()) return Error { "--accel kvm: /dev/kvm cannot be opened read-write (is KVM available, and are you in the kvm group?)" };
+        auto probe = kvm_probe(qemu_path, default_cache_dir());
+        if (!probe.ok) return Error { "--accel kvm: QEMU cannot run a vCPU with KVM here (" + probe.why + "); use --accel tcg" };
+        kvm = true;
+    } else if (o.accel == Accel::Auto && kvm_usable()) {
+        auto probe = kvm_probe(qemu_path, default_cache_dir());
+        kvm = probe.ok;
+        if (!kvm) no_kvm_why = "/dev/kvm is there but QEMU cannot use it: " + probe.why;
+    }
     if (o.verbose) {
         say("elfin: " + std::string(image.hit ? "image (cached): " : "image built: ") + image.path);
-        say(kvm ? "elfin: using KVM" : "elfin: using TCG (no KVM): slower");
+        say(kvm ? "elfin: using KVM" : "elfin: using TCG (" + no_kvm_why + "): slower");
     }
     QemuConfig c;
     c.qemu = qemu_path;

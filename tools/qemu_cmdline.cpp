@@ -131,7 +131,10 @@ std::string run_script(const Options& o, std::string_view program_description)
     case Accel::Kvm: s += "accel='-accel kvm -cpu host'\n"; break;
     case Accel::Tcg: s += "accel='-accel tcg,thread=multi -cpu max'\n"; break;
     case Accel::Auto:
-        s += "if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then accel='-accel kvm -cpu host'\n";
+        // As the tool does (kvm_probe): /dev/kvm may open and QEMU still fail
+        // to start a vCPU with it (nested KVM refusing -cpu host's MSRs).
+        s += "if [ -r /dev/kvm ] && [ -w /dev/kvm ] && (echo quit | \"$qemu\" -M microvm -accel kvm -cpu host -S -nodefaults \\\n";
+        s += "    -no-user-config -display none -monitor stdio) >/dev/null 2>&1; then accel='-accel kvm -cpu host'\n";
         s += "else accel='-accel tcg,thread=multi -cpu max'; fi\n";
         break;
     }
