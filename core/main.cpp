@@ -4,6 +4,7 @@
 #include "platform/x86_64/cpu_init.h"
 #include "platform/x86_64/paging.h"
 #include "platform/x86_64/serial.h"
+#include "platform/x86_64/smp.h"
 #include "platform/x86_64/trap.h"
 #include "mm/phys.h"
 #include "core/boot.h"
@@ -26,6 +27,7 @@ x86::PerCpu g_cpu0;
 struct BootInfo {
     const char* cmdline = "";
     u64 initrd_pa = 0, initrd_size = 0;
+    u64 rsdp_pa = 0; // 0: not given (microvm's firmware leaves it to a scan)
 };
 
 BootInfo read_start_info(u64 start_info_pa)
@@ -51,6 +53,7 @@ BootInfo read_start_info(u64 start_info_pa)
         bi.initrd_size = mod->size;
         reserved[nr++] = { page_round_down(mod->paddr), page_round_up(mod->paddr + mod->size) };
     }
+    bi.rsdp_pa = si->rsdp_paddr;
     if (si->cmdline_paddr) bi.cmdline = static_cast<const char*>(mm::phys_to_virt(si->cmdline_paddr));
     mm::phys_init(usable, n, reserved, nr);
     return bi;
@@ -116,9 +119,26 @@ extern "C" [[noreturn]] void kmain(u64 start_info_pa)
     core::time::init();
     core::threads_init(reinterpret_cast<u64>(g_kernel_stack + sizeof g_kernel_stack));
     core::sched::init();
+    int cpus = x86::smp::start_cpus(&g_cpu0, bi.rsdp_pa, core::time::tsc_hz());
+    core::sched::set_cpu_count(cpus);
     core::random_init();
     klog::info("%lu MiB of RAM, initramfs %lu KiB at %#lx", mm::phys_total_pages() / 256,
                bi.initrd_size / 1024, bi.initrd_pa);
 
     core::boot_program(static_cast<const u8*>(mm::phys_to_virt(bi.initrd_pa)), bi.initrd_size, tty_mask);
+}
+
+extern "C" [[noreturn]] void kmain_ap(x86::PerCpu* cpu, u64 stack_top)
+{
+    x86::cpu_init_ap();
+    x86::gdt_init(cpu, stack_top);
+    x86::idt_load();
+    x86::syscall_init();
+    x86::set_cpu_number(u32(cpu->cpu_id));
+    core::time::init_ap();
+    if (!x86::smp::ap_online(cpu)) {
+        // The boot CPU gave up on this one and counts without it.
+        for (;;) asm volatile("cli; hlt");
+    }
+    core::sched::run_ap(stack_top);
 }

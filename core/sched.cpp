@@ -385,8 +385,28 @@ u64 slice_ns(const Thread* t)
     return ns;
 }
 
-int cpu_count() { return 1; }
-int this_cpu_id() { return 0; }
+namespace {
+int g_cpu_count = 1;
+}
+
+void set_cpu_count(int n) { g_cpu_count = n; }
+
+// Other CPUs halt: nothing is scheduled on them yet.
+void run_ap(u64 stack_top)
+{
+    auto* t = new (std::nothrow) Thread;
+    VERIFY(t);
+    t->is_idle = true;
+    t->tid = 0;
+    t->kstack_top = stack_top;
+    t->state = ThreadState::Running;
+    t->cpu = this_cpu_id();
+    x86::this_cpu()->current_thread = t;
+    for (;;) asm volatile("sti; hlt" ::: "memory");
+}
+
+int cpu_count() { return g_cpu_count; }
+int this_cpu_id() { return int(x86::this_cpu()->cpu_id); }
 
 u64 thread_cpu_ns(Thread* t)
 {

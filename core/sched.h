@@ -17,6 +17,10 @@ constexpr u64 SLICE_NS = 10'000'000;
 
 // Called once on the boot CPU after threads_init: makes the idle thread.
 void init();
+// The boot CPU, once the others are started: how many CPUs there are.
+void set_cpu_count(int n);
+// Another CPU, ready: becomes its idle thread on the stack it runs on.
+[[noreturn]] void run_ap(u64 stack_top);
 // Makes a new thread runnable.
 void start(Thread* t);
 // Gives up the CPU to the next runnable thread (sched_yield).

@@ -57,7 +57,7 @@ struct Thread {
     u64 rseq_area = 0;
     u32 rseq_len = 0, rseq_sig = 0;
     char name[16] = "elfin";
-    u64 affinity = 1;               // bit i: may run on CPU i
+    u64 affinity = ~0ull;           // bit i: may run on CPU i (of those online)
     int nice = 0;
     int exit_code = 0;
 

@@ -118,6 +118,15 @@ void init()
     klog::info("TSC %lu kHz, APIC timer %lu kHz", g_tsc_hz / 1000, g_lapic_hz / 1000);
 }
 
+void init_ap()
+{
+    if (!g_lapic) return;
+    x86::wrmsr(x86::MSR_APIC_BASE, x86::rdmsr(x86::MSR_APIC_BASE) | (1 << 11));
+    lapic_write(0xf0, 0x100 | SPURIOUS_VECTOR);
+    lapic_write(0x3e0, 0x3);
+    lapic_write(0x320, 0x10000 | TIMER_VECTOR);
+}
+
 u64 tsc_hz() { return g_tsc_hz; }
 
 u64 tsc_at_boot() { return g_tsc_boot; }

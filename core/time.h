@@ -6,6 +6,9 @@
 
 namespace core::time {
 void init();
+// Another CPU's local APIC: enabled, its timer stopped, the boot CPU's
+// calibration reused (every CPU's APIC timer runs at the same rate).
+void init_ap();
 u64 monotonic_ns();
 u64 realtime_ns();
 u64 boot_ns();                      // monotonic time at which the kernel started

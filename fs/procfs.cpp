@@ -36,9 +36,12 @@ void default_auxv(ProcText& out)
     out.append_bytes(pairs, sizeof pairs);
 }
 
+int default_cpu_count() { return 1; }
+u32 default_apic_id(int cpu) { return u32(cpu); }
+
 const ProcSource DEFAULT_SOURCE = {
     default_process, default_for_each_vma, default_memory, default_cpuid, default_tsc_hz,
-    zero_ns, zero_ns, default_random, default_auxv,
+    zero_ns, zero_ns, default_random, default_auxv, default_cpu_count, default_apic_id,
 };
 ProcSource g_source = DEFAULT_SOURCE;
 
@@ -211,6 +214,8 @@ void set_proc_source(const ProcSource* s)
     pick(g_source.realtime_ns, s->realtime_ns, DEFAULT_SOURCE.realtime_ns);
     pick(g_source.random, s->random, DEFAULT_SOURCE.random);
     pick(g_source.auxv, s->auxv, DEFAULT_SOURCE.auxv);
+    pick(g_source.cpu_count, s->cpu_count, DEFAULT_SOURCE.cpu_count);
+    pick(g_source.apic_id, s->apic_id, DEFAULT_SOURCE.apic_id);
 }
 
 const ProcSource& proc_source() { return g_source; }

@@ -73,6 +73,9 @@ struct ProcSource {
     void (*random)(u8* buf, size_t n);
     // The auxiliary vector as the program got it (pairs of u64, AT_NULL last).
     void (*auxv)(ProcText&);
+    // The CPUs online (numbered 0 .. count-1) and each one's local APIC id.
+    int (*cpu_count)();
+    u32 (*apic_id)(int cpu);
 };
 
 // Null members keep their defaults; null `source` restores all defaults.

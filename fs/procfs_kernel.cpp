@@ -9,6 +9,8 @@
 #include "mm/address_space.h"
 #include "mm/phys.h"
 #include "platform/x86_64/cpu.h"
+#include "platform/x86_64/smp.h"
+#include "core/sched.h"
 
 namespace fs {
 
@@ -122,9 +124,16 @@ void kernel_auxv(ProcText& out)
     out.append_bytes(end, sizeof end);
 }
 
+u32 kernel_apic_id(int cpu)
+{
+    x86::PerCpu* c = x86::smp::cpu(cpu);
+    return c ? c->apic_id : 0;
+}
+
 const ProcSource KERNEL_SOURCE = {
     kernel_process, kernel_for_each_vma, kernel_memory, kernel_cpuid, core::time::tsc_hz,
-    kernel_uptime_ns, core::time::realtime_ns, kernel_random, kernel_auxv,
+    kernel_uptime_ns, core::time::realtime_ns, kernel_random, kernel_auxv, core::sched::cpu_count,
+    kernel_apic_id,
 };
 
 } // namespace

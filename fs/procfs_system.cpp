@@ -133,19 +133,25 @@ void gen_cpuinfo(ProcText& out, const ProcFile&)
         virt_bits = (a >> 8) & 0xff;
     }
 
-    out.appendf("processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\n"
-                "stepping\t: %u\nmicrocode\t: 0x1\ncpu MHz\t\t: ", vendor, family, model, name, stepping);
-    mhz(out, hz);
-    out.append_char('\n');
-    if (cache_kb) out.appendf("cache size\t: %u KB\n", cache_kb);
-    out.appendf("physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\napicid\t\t: 0\n"
-                "initial apicid\t: 0\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n"
-                "flags\t\t: ", l0.eax);
-    proc_cpu_flags(out);
-    out.append("\nbugs\t\t:\nbogomips\t: ");
-    two_decimals(out, hz / 5000); // 2 * MHz, in hundredths
-    out.appendf("\nclflush size\t: %u\ncache_alignment\t: %u\naddress sizes\t: %u bits physical, "
-                "%u bits virtual\npower management:\n\n", clflush, clflush, phys_bits, virt_bits);
+    // One block per CPU, as Linux: all alike but the numbers (one package, a
+    // core per CPU, as QEMU's default topology).
+    int ncpu = src.cpu_count();
+    for (int cpu = 0; cpu < ncpu; cpu++) {
+        u32 apic = src.apic_id(cpu);
+        out.appendf("processor\t: %d\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\n"
+                    "stepping\t: %u\nmicrocode\t: 0x1\ncpu MHz\t\t: ", cpu, vendor, family, model, name, stepping);
+        mhz(out, hz);
+        out.append_char('\n');
+        if (cache_kb) out.appendf("cache size\t: %u KB\n", cache_kb);
+        out.appendf("physical id\t: 0\nsiblings\t: %d\ncore id\t\t: %d\ncpu cores\t: %d\napicid\t\t: %u\n"
+                    "initial apicid\t: %u\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n"
+                    "flags\t\t: ", ncpu, cpu, ncpu, apic, apic, l0.eax);
+        proc_cpu_flags(out);
+        out.append("\nbugs\t\t:\nbogomips\t: ");
+        two_decimals(out, hz / 5000); // 2 * MHz, in hundredths
+        out.appendf("\nclflush size\t: %u\ncache_alignment\t: %u\naddress sizes\t: %u bits physical, "
+                    "%u bits virtual\npower management:\n\n", clflush, clflush, phys_bits, virt_bits);
+    }
 }
 
 void gen_meminfo(ProcText& out, const ProcFile&)
@@ -218,8 +224,10 @@ void gen_stat(ProcText& out, const ProcFile&)
     u64 up = src.uptime_ns() / NS_PER_TICK;
     u64 now_s = src.realtime_ns() / 1000000000ull;
     u64 btime = now_s > src.uptime_ns() / 1000000000ull ? now_s - src.uptime_ns() / 1000000000ull : 0;
-    // No accounting yet: the one CPU has been busy with the program all along.
-    out.appendf("cpu  %lu 0 0 0 0 0 0 0 0 0\ncpu0 %lu 0 0 0 0 0 0 0 0 0\n", up, up);
+    // No accounting yet: every CPU counts as busy with the program all along.
+    int ncpu = proc_source().cpu_count();
+    out.appendf("cpu  %lu 0 0 0 0 0 0 0 0 0\n", up * u64(ncpu));
+    for (int cpu = 0; cpu < ncpu; cpu++) out.appendf("cpu%d %lu 0 0 0 0 0 0 0 0 0\n", cpu, up);
     out.appendf("intr 0\nctxt 0\nbtime %lu\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n"
                 "softirq 0 0 0 0 0 0 0 0 0 0 0\n", btime);
 }

@@ -1,5 +1,6 @@
 #include "fs/sysfs.h"
 #include "fs/procfs.h"
+#include "core/format.h"
 
 namespace fs {
 
@@ -33,17 +34,27 @@ ErrorOr mount_sys(Directory& root)
     auto devices = TRY(sys_dir(*sys, "devices"));
     auto system = TRY(sys_dir(*devices, "system"));
     auto cpu = TRY(sys_dir(*system, "cpu"));
-    TRY(sys_text(*cpu, "online", "0\n"));
-    TRY(sys_text(*cpu, "possible", "0\n"));
-    TRY(sys_text(*cpu, "present", "0\n"));
+    // CPUs 0 .. n-1, all online (glibc's get_nprocs reads "online",
+    // get_nprocs_conf counts the cpuN directories).
+    int n = proc_source().cpu_count();
+    char all[24], num[16], name[24];
+    core::format(all, sizeof all, n > 1 ? "0-%d\n" : "0\n", n - 1);
+    TRY(sys_text(*cpu, "online", all));
+    TRY(sys_text(*cpu, "possible", all));
+    TRY(sys_text(*cpu, "present", all));
     TRY(sys_text(*cpu, "offline", "\n"));
     TRY(sys_text(*cpu, "kernel_max", "8191\n"));
-    auto cpu0 = TRY(sys_dir(*cpu, "cpu0"));
-    auto topology = TRY(sys_dir(*cpu0, "topology"));
-    TRY(sys_text(*topology, "core_id", "0\n"));
-    TRY(sys_text(*topology, "physical_package_id", "0\n"));
-    TRY(sys_text(*topology, "core_siblings_list", "0\n"));
-    TRY(sys_text(*topology, "thread_siblings_list", "0\n"));
+    for (int i = 0; i < n; i++) {
+        core::format(name, sizeof name, "cpu%d", i);
+        core::format(num, sizeof num, "%d\n", i);
+        auto dir = TRY(sys_dir(*cpu, name));
+        auto topology = TRY(sys_dir(*dir, "topology"));
+        TRY(sys_text(*topology, "core_id", num));
+        TRY(sys_text(*topology, "physical_package_id", "0\n"));
+        TRY(sys_text(*topology, "core_siblings_list", all));
+        TRY(sys_text(*topology, "thread_siblings_list", num));
+        if (i > 0) TRY(sys_text(*dir, "online", "1\n"));
+    }
     auto node = TRY(sys_dir(*system, "node"));
     TRY(sys_text(*node, "online", "0\n"));
     TRY(sys_text(*node, "possible", "0\n"));

@@ -24,7 +24,13 @@ void cpu_init()
     g_features.rdtscp = e1.edx & (1 << 27);
     g_features.rdpid = l7.ecx & (1 << 22);
     g_features.invariant_tsc = max_ext >= 0x80000007 && (cpuid(0x80000007).edx & (1 << 8));
+    g_smap_enabled = g_features.smap;
+    cpu_init_ap();
+    if (g_features.xsave) g_features.xsave_size = cpuid(0xd, 0).ebx;
+}
 
+void cpu_init_ap()
+{
     u64 cr0 = read_cr0();
     cr0 &= ~(1ull << 2);          // EM off
     cr0 |= (1ull << 1) | (1ull << 5) | (1ull << 16); // MP, NE, WP
@@ -34,7 +40,6 @@ void cpu_init()
     if (g_features.smep) cr4 |= CR4_SMEP;
     if (g_features.smap) cr4 |= CR4_SMAP;
     write_cr4(cr4);
-    g_smap_enabled = g_features.smap;
     asm volatile("fninit");
     if (g_features.xsave) {
         // Enable every user state component the CPU supports among x87, SSE,
@@ -44,7 +49,6 @@ void cpu_init()
         u64 xcr0 = supported & (0x7 | 0xe0);
         if ((xcr0 & 0xe0) != 0xe0) xcr0 &= 0x7;
         asm volatile("xsetbv" ::"c"(0), "a"(u32(xcr0)), "d"(u32(xcr0 >> 32)));
-        g_features.xsave_size = cpuid(0xd, 0).ebx;
     }
 }
 

@@ -1,6 +1,7 @@
 #include "platform/x86_64/trap.h"
 #include "platform/x86_64/cpu.h"
 #include "core/string.h"
+#include <new>
 
 extern "C" char syscall_entry[];
 
@@ -24,15 +25,33 @@ struct [[gnu::packed]] DescPtr {
     u64 base;
 };
 
-alignas(16) u64 g_gdt[8];
-Tss g_tss;
-// The double-fault handler and NMIs run on their own stacks (IST 1, 2) so a
-// kernel stack overflow still reports cleanly.
-alignas(16) u8 g_ist_stacks[2][8192];
 } // namespace
+
+struct CpuTables {
+    alignas(16) u64 gdt[8];
+    Tss tss;
+    // The double-fault handler and NMIs run on their own stacks (IST 1, 2) so a
+    // kernel stack overflow still reports cleanly.
+    alignas(16) u8 ist_stacks[2][8192];
+};
+
+namespace {
+CpuTables g_boot_tables;
+} // namespace
+
+CpuTables* alloc_cpu_tables()
+{
+    auto* t = new (std::nothrow) CpuTables;
+    if (t) memset(t, 0, sizeof *t);
+    return t;
+}
 
 void gdt_init(PerCpu* cpu, u64 kernel_stack_top)
 {
+    if (!cpu->tables) cpu->tables = &g_boot_tables;
+    u64* g_gdt = cpu->tables->gdt;
+    Tss& g_tss = cpu->tables->tss;
+    auto& g_ist_stacks = cpu->tables->ist_stacks;
     g_gdt[0] = 0;
     g_gdt[1] = 0x00af9a000000ffffull; // 0x08 kernel code 64
     g_gdt[2] = 0x00cf92000000ffffull; // 0x10 kernel data
@@ -48,7 +67,7 @@ void gdt_init(PerCpu* cpu, u64 kernel_stack_top)
     g_tss.ist[0] = reinterpret_cast<u64>(g_ist_stacks[0] + sizeof g_ist_stacks[0]);
     g_tss.ist[1] = reinterpret_cast<u64>(g_ist_stacks[1] + sizeof g_ist_stacks[1]);
 
-    DescPtr gdtr { sizeof(g_gdt) - 1, reinterpret_cast<u64>(g_gdt) };
+    DescPtr gdtr { sizeof(cpu->tables->gdt) - 1, reinterpret_cast<u64>(g_gdt) };
     asm volatile(
         "lgdt %0\n"
         "pushq $0x08\n"
@@ -76,8 +95,9 @@ void gdt_init(PerCpu* cpu, u64 kernel_stack_top)
 
 void set_kernel_stack(u64 top)
 {
-    g_tss.rsp[0] = top;
-    this_cpu()->kernel_rsp = top;
+    PerCpu* cpu = this_cpu();
+    cpu->tables->tss.rsp[0] = top;
+    cpu->kernel_rsp = top;
 }
 
 PerCpu* this_cpu()

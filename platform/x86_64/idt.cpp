@@ -31,6 +31,11 @@ void idt_init()
         g.off_hi = a >> 32;
         g.reserved = 0;
     }
+    idt_load();
+}
+
+void idt_load()
+{
     struct [[gnu::packed]] {
         u16 limit;
         u64 base;

@@ -16,17 +16,25 @@ static_assert(sizeof(TrapFrame) == 22 * 8);
 constexpr u64 SYSCALL_VECTOR = 0x100;
 constexpr u16 KERNEL_CS = 0x08, KERNEL_DS = 0x10, USER_DS = 0x23, USER_CS = 0x2b, TSS_SEL = 0x30;
 
+struct CpuTables; // one CPU's GDT, TSS and IST stacks (gdt.cpp)
+
 // Per-CPU block, reached through %gs in the kernel. Offsets are used by entry.S.
 struct PerCpu {
     PerCpu* self;           // 0
     u64 kernel_rsp;         // 8: top of the current thread's kernel stack
     u64 user_rsp_scratch;   // 16
-    u64 cpu_id;             // 24
+    u64 cpu_id;             // 24: 0 .. count-1, the number Linux's getcpu reports
     void* current_thread;   // 32
+    u32 apic_id = 0;        // its local APIC's id (IPIs are addressed by it)
+    CpuTables* tables = nullptr;
 };
 
+// Loads this CPU's GDT and TSS (the boot CPU's are static; each other CPU's
+// come from alloc_cpu_tables) and points %gs at cpu.
 void gdt_init(PerCpu* cpu, u64 kernel_stack_top);
-void idt_init();
+CpuTables* alloc_cpu_tables();
+void idt_init(); // fills the IDT (once) and loads it
+void idt_load(); // loads the filled IDT on another CPU
 void set_kernel_stack(u64 top); // TSS.rsp0 and PerCpu::kernel_rsp
 void syscall_init();
 PerCpu* this_cpu();
