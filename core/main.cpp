@@ -8,6 +8,7 @@
 #include "platform/x86_64/trap.h"
 #include "mm/phys.h"
 #include "core/boot.h"
+#include "core/giant.h"
 #include "core/klog.h"
 #include "core/power.h"
 #include "core/process.h"
@@ -119,6 +120,7 @@ extern "C" [[noreturn]] void kmain(u64 start_info_pa)
     core::time::init();
     core::threads_init(reinterpret_cast<u64>(g_kernel_stack + sizeof g_kernel_stack));
     core::sched::init();
+    core::giant::enter(); // left on the first entry to user mode (enter_user)
     int cpus = x86::smp::start_cpus(&g_cpu0, bi.rsdp_pa, core::time::tsc_hz());
     core::sched::set_cpu_count(cpus);
     core::random_init();

@@ -1,14 +1,20 @@
-// Round-robin scheduling on one CPU: a FIFO run queue, a per-thread time
-// slice enforced by the local APIC timer (armed one-shot for the nearest of
-// the slice's end and the earliest sleeper, so an idle or lone thread takes
-// no timer interrupts at all), and an idle thread that halts.
+// Round-robin scheduling on every CPU: a FIFO run queue per CPU, a
+// per-thread time slice enforced by each CPU's local APIC timer (armed
+// one-shot for the nearest of the slice's end and the earliest sleeper, so an
+// idle or lone thread takes no timer interrupts at all), and an idle thread
+// per CPU that halts. A thread made runnable goes to the least loaded CPU its
+// affinity allows (its last CPU on a tie), which gets a reschedule IPI if it
+// must look; a CPU whose queue is empty steals from the longest queue.
+// Everything here runs under the giant lock (core/giant.h).
 #include "core/sched.h"
+#include "core/giant.h"
 #include "core/power.h"
 #include "core/process.h"
 #include "core/signal.h"
 #include "core/time.h"
 #include "mm/heap.h"
 #include "platform/x86_64/cpu.h"
+#include "platform/x86_64/smp.h"
 #include "platform/x86_64/trap.h"
 
 extern "C" void switch_context(u64* save_rsp, u64 new_rsp); // platform/x86_64/switch.S
@@ -42,37 +48,125 @@ struct WaitQueueAccess {
 namespace sched {
 
 namespace {
-// Guards the run queue, the timer list, every wait queue and the scheduler
-// fields of every thread. Taken by the timer interrupt: interrupts stay off
-// while it is held (SpinLock does that).
+// Guards the run queues, the timer list, every wait queue and the scheduler
+// fields of every thread, with interrupts off while held (SpinLock does
+// that) so the timer interrupt finds them consistent. Against other CPUs the
+// giant lock already serializes all of it; this one stays for the switch
+// hand-over (taken by one thread, released by the next).
 SpinLock g_lock;
-Thread* g_rq_head;
-Thread* g_rq_tail;
 Thread* g_timers;   // sorted by deadline
 Thread* g_zombies;  // dead, stacks to free once no CPU runs on them
-Thread* g_idle;
-bool g_need_resched;
 u64 g_dead_cpu_ns;
 int g_leader_exit_code;
+int g_cpu_count = 1;
+
+struct Cpu {
+    Thread* rq_head = nullptr;
+    Thread* rq_tail = nullptr;
+    int queued = 0;
+    Thread* idle = nullptr;
+    bool need_resched = false;
+    // Set by the reschedule IPI (without the giant lock): look at the queue.
+    std::atomic<bool> poked { false };
+};
+Cpu g_cpus[MAX_CPUS];
 
 using Q = WaitQueueAccess;
 
-void enqueue(Thread* t)
+int cpu_id() { return int(x86::this_cpu()->cpu_id); }
+Cpu& this_cpu_sched() { return g_cpus[cpu_id()]; }
+// What CPU `cpu` runs; nullptr (as idle) for one still starting.
+Thread* running_on(int cpu) { return static_cast<Thread*>(x86::smp::cpu(cpu)->current_thread); }
+bool busy(int cpu)
 {
-    t->rq_next = nullptr;
-    if (g_rq_tail) g_rq_tail->rq_next = t;
-    else g_rq_head = t;
-    g_rq_tail = t;
+    Thread* t = running_on(cpu);
+    return t && !t->is_idle;
 }
 
-Thread* dequeue()
+void enqueue(int cpu, Thread* t)
 {
-    Thread* t = g_rq_head;
-    if (!t) return nullptr;
-    g_rq_head = t->rq_next;
-    if (!g_rq_head) g_rq_tail = nullptr;
+    Cpu& c = g_cpus[cpu];
+    t->cpu = cpu;
     t->rq_next = nullptr;
-    return t;
+    if (c.rq_tail) c.rq_tail->rq_next = t;
+    else c.rq_head = t;
+    c.rq_tail = t;
+    c.queued++;
+}
+
+// The first thread in cpu's queue that may run on `on`, taken out.
+Thread* dequeue(int cpu, int on)
+{
+    Cpu& c = g_cpus[cpu];
+    Thread* prev = nullptr;
+    for (Thread* t = c.rq_head; t; prev = t, t = t->rq_next) {
+        if (!(t->affinity & (1ull << on))) continue;
+        if (prev) prev->rq_next = t->rq_next;
+        else c.rq_head = t->rq_next;
+        if (c.rq_tail == t) c.rq_tail = prev;
+        t->rq_next = nullptr;
+        c.queued--;
+        return t;
+    }
+    return nullptr;
+}
+
+// Takes t out of the queue it is in; nullptr if it was in none.
+Thread* dequeue_this(Thread* t)
+{
+    Cpu& c = g_cpus[t->cpu];
+    Thread* prev = nullptr;
+    for (Thread* q = c.rq_head; q; prev = q, q = q->rq_next) {
+        if (q != t) continue;
+        if (prev) prev->rq_next = t->rq_next;
+        else c.rq_head = t->rq_next;
+        if (c.rq_tail == t) c.rq_tail = prev;
+        t->rq_next = nullptr;
+        c.queued--;
+        return t;
+    }
+    return nullptr;
+}
+
+// For a CPU with nothing of its own to run: a thread from the longest queue
+// that may run here.
+Thread* steal(int on)
+{
+    int best = -1;
+    for (int i = 0; i < g_cpu_count; i++)
+        if (i != on && g_cpus[i].queued > 0 && (best < 0 || g_cpus[i].queued > g_cpus[best].queued)) best = i;
+    if (best >= 0)
+        if (Thread* t = dequeue(best, on)) return t;
+    for (int i = 0; i < g_cpu_count; i++) // the longest queue had only threads bound elsewhere
+        if (i != on && g_cpus[i].queued > 0)
+            if (Thread* t = dequeue(i, on)) return t;
+    return nullptr;
+}
+
+bool can_steal(int on)
+{
+    for (int i = 0; i < g_cpu_count; i++) {
+        if (i == on) continue;
+        for (Thread* t = g_cpus[i].rq_head; t; t = t->rq_next)
+            if (t->affinity & (1ull << on)) return true;
+    }
+    return false;
+}
+
+// The CPU for a thread becoming runnable: the least loaded (queued plus
+// running) among those its affinity allows, its last CPU on a tie.
+int pick_cpu(const Thread* t)
+{
+    int best = -1, best_load = 0;
+    for (int i = 0; i < g_cpu_count; i++) {
+        if (!(t->affinity & (1ull << i))) continue;
+        int load = g_cpus[i].queued + (busy(i) ? 1 : 0);
+        if (best < 0 || load < best_load || (load == best_load && i == t->cpu)) {
+            best = i;
+            best_load = load;
+        }
+    }
+    return best >= 0 ? best : 0; // setaffinity allows only online CPUs; CPU 0 is always one
 }
 
 void timer_insert(Thread* t)
@@ -100,11 +194,28 @@ void timer_remove(Thread* t)
 // thread's slice when another thread is waiting for the CPU.
 void arm_locked(u64 now)
 {
+    // Every CPU arms for the earliest sleeper: whichever interrupt comes
+    // first wakes it, the others find nothing to do.
     u64 deadline = g_timers ? g_timers->deadline : NO_DEADLINE;
     Thread* cur = current();
-    if (g_rq_head && !cur->is_idle && cur->slice_end < deadline) deadline = cur->slice_end;
+    if (this_cpu_sched().rq_head && !cur->is_idle && cur->slice_end < deadline) deadline = cur->slice_end;
     (void)now;
     time::arm_timer(deadline);
+}
+
+// Queues t on the CPU pick_cpu chooses and makes that CPU look: at once
+// here if idle, by IPI elsewhere (an idle CPU wakes; a busy one arms its
+// slice timer, now that a thread waits).
+void make_runnable(Thread* t)
+{
+    t->state = ThreadState::Runnable;
+    int cpu = pick_cpu(t);
+    enqueue(cpu, t);
+    if (cpu == cpu_id()) {
+        if (current()->is_idle) g_cpus[cpu].need_resched = true;
+    } else {
+        x86::smp::send_resched(cpu);
+    }
 }
 
 bool wake_locked(Thread* t, WakeReason why)
@@ -113,9 +224,7 @@ bool wake_locked(Thread* t, WakeReason why)
     if (t->wq) Q::remove(t);
     if (t->on_timer) timer_remove(t);
     t->wake_reason = why;
-    t->state = ThreadState::Runnable;
-    enqueue(t);
-    if (current()->is_idle) g_need_resched = true;
+    make_runnable(t);
     return true;
 }
 
@@ -123,14 +232,21 @@ bool wake_locked(Thread* t, WakeReason why)
 // returns, still locked, when this thread is chosen again.
 void switch_locked()
 {
+    int cpu = cpu_id();
+    Cpu& c = g_cpus[cpu];
     Thread* prev = current();
     if (prev->state == ThreadState::Running) {
         prev->state = ThreadState::Runnable;
-        if (!prev->is_idle) enqueue(prev);
+        if (!prev->is_idle) {
+            // Behind the others here, or elsewhere if its affinity changed.
+            if (prev->affinity & (1ull << cpu)) enqueue(cpu, prev);
+            else make_runnable(prev);
+        }
     }
-    Thread* next = dequeue();
-    if (!next) next = g_idle;
-    g_need_resched = false;
+    Thread* next = dequeue(cpu, cpu);
+    if (!next) next = steal(cpu);
+    if (!next) next = c.idle;
+    c.need_resched = false;
     u64 now = time::monotonic_ns();
     next->state = ThreadState::Running;
     next->slice_end = now + slice_ns(next);
@@ -149,9 +265,14 @@ void switch_locked()
         x86::wrmsr(x86::MSR_KERNEL_GS_BASE, next->gs_base); // the user GS while in the kernel
         x86::set_kernel_stack(next->kstack_top);
     }
+    next->cpu = cpu;
     x86::this_cpu()->current_thread = next;
     arm_locked(now);
+    // The giant lock stays with this CPU; prev gets its depth back when it
+    // runs again (on this CPU or another).
+    u32 depth = giant::depth();
     switch_context(&prev->saved_rsp, next->saved_rsp);
+    giant::set_depth(depth);
 }
 
 WakeReason block_locked(u64 deadline, bool interruptible)
@@ -189,15 +310,24 @@ void schedule()
     reap();
 }
 
+// The idle thread of a CPU, with the giant lock: runs what it finds (its
+// queue, or a thread stolen from another), else halts without the lock.
 [[noreturn]] void idle_loop()
 {
+    int cpu = cpu_id();
+    Cpu& c = g_cpus[cpu];
     for (;;) {
         x86::cli();
-        if (g_rq_head || g_need_resched) {
+        c.poked.store(false, std::memory_order_relaxed);
+        if (c.rq_head || c.need_resched || can_steal(cpu)) {
             schedule();
             continue;
         }
-        asm volatile("sti; hlt" ::: "memory"); // STI's shadow: no wake-up lost before HLT
+        giant::leave();
+        // An IPI sent after the check is pending until STI's shadow ends: no
+        // wake-up is lost before HLT.
+        asm volatile("sti; hlt; cli" ::: "memory");
+        giant::enter();
     }
 }
 } // namespace
@@ -206,28 +336,51 @@ void schedule()
 } // namespace core
 
 // A context's first run after switch_context: the switcher's lock is ours to release.
+// A context's first run after switch_context: the switcher's locks are ours,
+// the giant lock at depth 1 (the switcher's depth was its own).
 extern "C" void sched_thread_started()
 {
+    core::giant::set_depth(1);
     core::sched::g_lock.release();
 }
 
 extern "C" [[noreturn]] void sched_idle_entry()
 {
+    core::giant::set_depth(1);
     core::sched::g_lock.release();
     core::sched::idle_loop();
 }
 
 extern "C" void kernel_exit_to_user(x86::TrapFrame* f)
 {
+    using namespace core::sched;
+    Cpu& c = this_cpu_sched();
+    if (!core::giant::held()) {
+        // A TLB shootdown IPI from user mode needs nothing more.
+        if (!c.poked.load(std::memory_order_relaxed) && !c.need_resched) return;
+        core::giant::enter();
+    }
+    if (c.poked.exchange(false, std::memory_order_relaxed)) {
+        // Another CPU queued a thread here (arm the slice) or sent a signal.
+        u64 flags = g_lock.lock();
+        if (c.rq_head) arm_locked(core::time::monotonic_ns());
+        g_lock.unlock(flags);
+        core::signal::deliver(*f, -1, 0);
+    }
     bool switched = false;
-    while (core::sched::g_need_resched) {
-        core::sched::schedule();
+    while (this_cpu_sched().need_resched || !(core::current()->affinity & (1ull << cpu_id()))) {
+        schedule();
         switched = true;
     }
     core::Thread* t = core::current();
-    if (switched && t->rseq_area) {
+    // Signals sent while it was switched out.
+    if (switched) core::signal::deliver(*f, -1, 0);
+    // rseq: a new cpu_id after a move, a critical section aborted after a switch.
+    if (t->rseq_area && (switched || t->rseq_cpu != t->cpu)) {
+        t->rseq_cpu = t->cpu;
         core::rseq_resume(t, f);
     }
+    giant_leave_to_user();
 }
 
 namespace core::sched {
@@ -249,15 +402,14 @@ void init()
     sp[6] = reinterpret_cast<u64>(&sched_idle_entry);
     t->saved_rsp = reinterpret_cast<u64>(sp);
     t->state = ThreadState::Runnable;
-    g_idle = t;
+    g_cpus[0].idle = t;
     current()->ran_since = time::monotonic_ns();
 }
 
 void start(Thread* t)
 {
     SpinLockGuard g(g_lock);
-    t->state = ThreadState::Runnable;
-    enqueue(t);
+    make_runnable(t);
     arm_locked(time::monotonic_ns());
 }
 
@@ -347,6 +499,9 @@ void kick(Thread* t)
     if (t->state == ThreadState::Blocked && t->interruptible) {
         wake_locked(t, WakeReason::Interrupted);
         arm_locked(time::monotonic_ns());
+    } else if (t->state == ThreadState::Running && t->cpu != cpu_id()) {
+        // Running in user mode elsewhere: into the kernel, which delivers.
+        x86::smp::send_resched(t->cpu);
     }
 }
 
@@ -385,25 +540,40 @@ u64 slice_ns(const Thread* t)
     return ns;
 }
 
-namespace {
-int g_cpu_count = 1;
-}
-
 void set_cpu_count(int n) { g_cpu_count = n; }
 
-// Other CPUs halt: nothing is scheduled on them yet.
 void run_ap(u64 stack_top)
 {
+    giant::enter();
     auto* t = new (std::nothrow) Thread;
     VERIFY(t);
     t->is_idle = true;
     t->tid = 0;
     t->kstack_top = stack_top;
     t->state = ThreadState::Running;
-    t->cpu = this_cpu_id();
+    t->cpu = cpu_id();
+    t->ran_since = time::monotonic_ns();
+    g_cpus[t->cpu].idle = t;
     x86::this_cpu()->current_thread = t;
-    for (;;) asm volatile("sti; hlt" ::: "memory");
+    idle_loop();
 }
+
+void set_affinity(Thread* t, u64 mask)
+{
+    SpinLockGuard g(g_lock);
+    t->affinity = mask;
+    if (mask & (1ull << t->cpu)) return;
+    if (t->state == ThreadState::Runnable) {
+        // Queued where it may no longer run: out, and to a CPU it may.
+        Thread* self = dequeue_this(t);
+        if (self) make_runnable(t);
+    } else if (t->state == ThreadState::Running && t->cpu != cpu_id()) {
+        x86::smp::send_resched(t->cpu); // it moves on its way back to user mode
+    }
+    // Running here: kernel_exit_to_user moves it.
+}
+
+void resched_ipi() { this_cpu_sched().poked.store(true, std::memory_order_relaxed); }
 
 int cpu_count() { return g_cpu_count; }
 int this_cpu_id() { return int(x86::this_cpu()->cpu_id); }
@@ -429,7 +599,8 @@ void timer_tick()
     u64 now = time::monotonic_ns();
     while (g_timers && g_timers->deadline <= now) wake_locked(g_timers, WakeReason::Timeout);
     Thread* cur = current();
-    if (g_rq_head && (cur->is_idle || now >= cur->slice_end)) g_need_resched = true;
+    Cpu& c = this_cpu_sched();
+    if (c.rq_head && (cur->is_idle || now >= cur->slice_end)) c.need_resched = true;
     arm_locked(now);
 }
 

@@ -5,9 +5,11 @@
 // The kernel is not preempted: a thread in a syscall runs until it blocks or
 // returns. The timer marks the running thread for rescheduling when its slice
 // is over, and the switch happens on the way back to user mode
-// (kernel_exit_to_user, called by entry.S). So kernel data needs no locks
-// against other threads on one CPU; the scheduler's own lock guards what the
-// timer interrupt touches (run queue, timers, wait queues).
+// (kernel_exit_to_user, called by entry.S). Kernel code on all CPUs runs
+// under the giant lock (core/giant.h), so kernel data needs no locks against
+// other threads; the scheduler's own lock guards what the timer interrupt
+// touches (run queues, timers, wait queues). Each CPU has a run queue;
+// sched.cpp says how threads are spread.
 #include "core/thread.h"
 #include "core/sync.h"
 
@@ -21,6 +23,11 @@ void init();
 void set_cpu_count(int n);
 // Another CPU, ready: becomes its idle thread on the stack it runs on.
 [[noreturn]] void run_ap(u64 stack_top);
+// The reschedule IPI's handler (no giant lock): this CPU looks at its queue
+// and at signals on its way back to user mode.
+void resched_ipi();
+// sched_setaffinity: a thread that may no longer run where it is moves.
+void set_affinity(Thread* t, u64 mask);
 // Makes a new thread runnable.
 void start(Thread* t);
 // Gives up the CPU to the next runnable thread (sched_yield).

@@ -56,6 +56,7 @@ struct Thread {
     u64 robust_head = 0, robust_len = 0;
     u64 rseq_area = 0;
     u32 rseq_len = 0, rseq_sig = 0;
+    int rseq_cpu = -1;              // the cpu_id last written to the rseq area
     char name[16] = "elfin";
     u64 affinity = ~0ull;           // bit i: may run on CPU i (of those online)
     int nice = 0;

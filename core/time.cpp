@@ -6,6 +6,8 @@
 #include "core/vvar.h"
 #include "platform/x86_64/cpu.h"
 #include "platform/x86_64/paging.h"
+#include "platform/x86_64/smp.h"
+#include "platform/x86_64/trap.h"
 
 namespace core::time {
 
@@ -152,15 +154,20 @@ void set_realtime_ns(u64 ns)
 }
 
 namespace {
-// Two users share the one-shot APIC timer: the scheduler (slice ends and
-// sleepers) and the interval timers (SIGALRM). It is armed for the earlier.
+// Two users share each CPU's one-shot APIC timer: the scheduler (slice ends
+// and sleepers: each CPU's own) and the interval timers (SIGALRM: one for
+// all, armed on every CPU that programs its timer; the first to fire sends
+// it). It is armed for the earlier.
 u64 g_signal_deadline = ~0ull;
-u64 g_sched_deadline = ~0ull;
+u64 g_sched_deadline[x86::smp::MAX_CPUS]; // + 1: zero-initialized means none
+
+u64& sched_deadline_plus_1() { return g_sched_deadline[x86::this_cpu()->cpu_id]; }
 
 void program_timer()
 {
     if (!g_lapic || !g_lapic_hz) return;
-    u64 deadline = g_signal_deadline < g_sched_deadline ? g_signal_deadline : g_sched_deadline;
+    u64 sched_deadline = sched_deadline_plus_1() - 1;
+    u64 deadline = g_signal_deadline < sched_deadline ? g_signal_deadline : sched_deadline;
     if (deadline == ~0ull) {
         lapic_write(0x380, 0); // stopped
         return;
@@ -186,7 +193,7 @@ void set_signal_timer(u64 deadline)
 void arm_timer(u64 deadline)
 {
     u64 flags = irq_save();
-    g_sched_deadline = deadline;
+    sched_deadline_plus_1() = deadline + 1;
     program_timer();
     irq_restore(flags);
 }

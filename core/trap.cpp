@@ -5,12 +5,17 @@
 #include "platform/x86_64/trap.h"
 #include "platform/x86_64/cpu.h"
 #include "mm/address_space.h"
+#include "platform/x86_64/lapic.h"
+#include "platform/x86_64/smp.h"
+#include "core/giant.h"
 #include "core/panic.h"
+#include "core/sched.h"
 #include "core/signal.h"
 #include "core/time.h"
 #include "core/klog.h"
 
 extern "C" const u64 __ex_table_start[], __ex_table_end[];
+extern "C" char giant_halt_insn[]; // platform/x86_64/entry.S
 
 namespace {
 
@@ -115,10 +120,29 @@ namespace x86 {
 
 void handle_trap(TrapFrame* f)
 {
+    // NMIs only wake CPUs waiting for the giant lock. One may arrive anywhere
+    // (late, or as the CPU enters from user mode with the user's GS): this
+    // touches nothing but the frame.
+    if (f->vector == 2) {
+        if (f->rip == reinterpret_cast<u64>(giant_halt_insn)) f->rip++; // past the HLT
+        return;
+    }
+    // Interprocessor interrupts need no kernel data: no giant lock, unless
+    // this one brought the CPU in from user mode (a signal to deliver, a
+    // thread to switch to: kernel_exit_to_user takes it if so).
+    if (f->vector == smp::FLUSH_VECTOR || f->vector == smp::RESCHED_VECTOR) {
+        lapic::eoi();
+        if (f->vector == smp::FLUSH_VECTOR) smp::tlb_service();
+        else core::sched::resched_ipi();
+        return;
+    }
+    core::giant::enter();
     dispatch_trap(f);
     // Back to user mode: faults just raised, and signals an interrupt (the
-    // interval timer) sent, are delivered now.
+    // interval timer) sent, are delivered now. The lock stays held until
+    // kernel_exit_to_user has run.
     if (f->from_user()) core::signal::deliver(*f, -1, 0);
+    else core::giant::leave();
 }
 
 } // namespace x86

@@ -66,6 +66,18 @@ ErrorOr AddressSpace::split_at(u64 addr)
 
 void AddressSpace::unmap_pages(u64 start, u64 end, bool owned)
 {
+    // Frames are freed only once no CPU's TLB can reach them: in batches,
+    // after a shootdown.
+    constexpr int BATCH = 64;
+    u64 frames[BATCH];
+    int nframes = 0;
+    bool cleared = false;
+    auto release = [&] {
+        if (cleared) paging::flush_other_cpus();
+        cleared = false;
+        for (int i = 0; i < nframes; i++) free_page(frames[i]);
+        nframes = 0;
+    };
     for (u64 va = start; va < end; va += PAGE_SIZE) {
         u64* pte = paging::lookup(va);
         if (!pte || !(*pte & (paging::P | PTE_PROT_NONE))) {
@@ -77,8 +89,13 @@ void AddressSpace::unmap_pages(u64 start, u64 end, bool owned)
         bool file_page = *pte & PTE_FILE_PAGE;
         *pte = 0;
         paging::flush(va);
-        if (owned && !file_page) free_page(pa);
+        cleared = true;
+        if (owned && !file_page) {
+            if (nframes == BATCH) release();
+            frames[nframes++] = pa;
+        }
     }
+    release();
 }
 
 ErrorOr AddressSpace::unmap(u64 start, u64 len)
@@ -153,12 +170,14 @@ ErrorOr AddressSpace::protect(u64 start, u64 len, u32 prot)
     TRY(m_vmas.reserve(m_vmas.size() + 2));
     TRY(split_at(start));
     TRY(split_at(end));
+    bool changed = false;
     for (auto& v : m_vmas) {
         if (!overlaps(v, start, end)) continue;
         v.prot = prot;
         for (u64 va = v.start; va < v.end; va += PAGE_SIZE) {
             u64* pte = paging::lookup(va);
             if (!pte || !(*pte & paging::P)) continue;
+            changed = true;
             if (prot == 0) {
                 // PROT_NONE keeps the page but makes it inaccessible.
                 *pte &= ~(paging::P | paging::W);
@@ -172,6 +191,7 @@ ErrorOr AddressSpace::protect(u64 start, u64 len, u32 prot)
             }
         }
     }
+    if (changed) paging::flush_other_cpus();
     return {};
 }
 
@@ -309,6 +329,8 @@ Result<u64> AddressSpace::remap(u64 old_addr, u64 old_len, u64 new_len, bool may
             return Errno::ENOMEM;
         *paging::lookup(dest + i) = entry;
     }
+    // No CPU may go on using the old addresses (the frames stay in use, at dest).
+    paging::flush_other_cpus();
     if (dont_unmap) {
         // MREMAP_DONTUNMAP: the old range stays mapped, empty (zeros or the
         // file's bytes on the next touch).

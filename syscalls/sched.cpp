@@ -4,6 +4,7 @@
 #include "core/process.h"
 #include "core/sched.h"
 #include "core/thread.h"
+#include "platform/x86_64/paging.h"
 
 namespace sys {
 
@@ -54,7 +55,7 @@ Ret sys_sched_setaffinity(const Args& a)
     if (len < 8) mask &= (1ull << (len * 8)) - 1;
     mask &= online_mask();
     if (!mask) return Errno::EINVAL;
-    t->affinity = mask;
+    core::sched::set_affinity(t, mask);
     return 0;
 }
 
@@ -165,12 +166,13 @@ Ret sys_getcpu(const Args& a)
 }
 
 // membarrier: Linux 6.1's commands (no GET_REGISTRATIONS, which came in 6.3).
-// The barriers themselves are Linux's own shortcut for one online CPU: the
+// With one CPU online the barriers need no work (Linux's own shortcut): the
 // caller's syscall orders its own accesses and no other thread of the program
-// runs at the same time, so nothing needs an interrupt. Registration is still
-// required and checked. With more CPUs this would need an IPI to each CPU
-// running one of the program's threads, which Elfin does not have yet, so
-// the call is then ENOSYS, as on a kernel built without CONFIG_MEMBARRIER.
+// runs at the same time. With more, every other CPU is interrupted and
+// answers before the call returns (the TLB shootdown's IPI and wait: taking
+// an interrupt is serializing, and the answer is a release store the caller
+// acquires), so each thread running elsewhere has passed a full barrier.
+// Registration is required and checked.
 Ret sys_membarrier(const Args& a)
 {
     constexpr int QUERY = 0, GLOBAL = 1, GLOBAL_EXPEDITED = 2, REGISTER_GLOBAL_EXPEDITED = 4,
@@ -178,7 +180,6 @@ Ret sys_membarrier(const Args& a)
                   REGISTER_PRIVATE_EXPEDITED_SYNC_CORE = 64, PRIVATE_EXPEDITED_RSEQ = 128,
                   REGISTER_PRIVATE_EXPEDITED_RSEQ = 256;
     constexpr u32 FLAG_CPU = 1;
-    if (core::sched::cpu_count() > 1) return Errno::ENOSYS;
     int cmd = int(a[0]);
     u32 flags = u32(a[1]);
     if (cmd == PRIVATE_EXPEDITED_RSEQ ? (flags & ~FLAG_CPU) != 0 : flags != 0) return Errno::EINVAL;
@@ -190,12 +191,15 @@ Ret sys_membarrier(const Args& a)
             | REGISTER_PRIVATE_EXPEDITED_RSEQ;
     case GLOBAL:
     case GLOBAL_EXPEDITED:
+        paging::flush_other_cpus();
         return 0;
     case PRIVATE_EXPEDITED:
     case PRIVATE_EXPEDITED_SYNC_CORE:
     case PRIVATE_EXPEDITED_RSEQ:
         // Each is allowed once its REGISTER_ command (the next bit up) was made.
         if (!(registered & u32(cmd) << 1)) return Errno::EPERM;
+        // (SYNC_CORE: the interrupt's IRET serializes the instruction stream too.)
+        paging::flush_other_cpus();
         return 0;
     case REGISTER_GLOBAL_EXPEDITED:
     case REGISTER_PRIVATE_EXPEDITED:

@@ -62,6 +62,7 @@ Ret sys_rseq(const Args& a)
     u32 cpu[2] = { u32(t.cpu), u32(t.cpu) };
     TRY(mm::copy_to_user(area, cpu, sizeof cpu));
     t.rseq_area = area;
+    t.rseq_cpu = t.cpu;
     t.rseq_len = len;
     t.rseq_sig = sig;
     return 0;

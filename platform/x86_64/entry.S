@@ -130,8 +130,9 @@ syscall_entry:
     pushq $0                    // error
     pushq $0x100                // vector: SYSCALL
     PUSH_REGS
-    mov %rsp, %rdi
     xor %ebp, %ebp
+    call giant_enter            // with interrupts off (core/giant.h)
+    mov %rsp, %rdi
     sti
     call syscall_dispatch
     cli
@@ -161,10 +162,27 @@ syscall_entry:
 syscall_iret:
     jmp trap_return
 
+// void giant_halt(): HLT with interrupts off, for a CPU waiting for the
+// giant lock (core/giant.cpp); an NMI wakes it. If the NMI comes just before
+// the HLT, its handler moves the return address past it (x86::handle_trap),
+// so the wake-up is not lost.
+    .global giant_halt, giant_halt_insn
+giant_halt:
+giant_halt_insn:
+    hlt
+    ret
+
 // enter_user(rip, rsp): first entry to ring 3, all registers clear.
     .global _ZN3x8610enter_userEmm
 _ZN3x8610enter_userEmm:
     cli
+    push %rdi
+    push %rsi
+    sub $8, %rsp
+    call giant_leave_to_user
+    add $8, %rsp
+    pop %rsi
+    pop %rdi
     pushq $0x23
     push %rsi
     pushq $0x202                // IF

@@ -1,5 +1,6 @@
 #include "platform/x86_64/paging.h"
 #include "platform/x86_64/cpu.h"
+#include "platform/x86_64/smp.h"
 #include "mm/phys.h"
 #include "core/string.h"
 #include "core/verify.h"
@@ -101,6 +102,7 @@ void set_flags(u64 va, u64 flags)
 
 void flush(u64 va) { x86::invlpg(va); }
 void flush_all() { x86::write_cr3(x86::read_cr3()); }
+void flush_other_cpus() { x86::smp::tlb_shootdown(); }
 
 ErrorOr map_mmio(u64 va, u64 pa)
 {

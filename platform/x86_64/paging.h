@@ -18,8 +18,12 @@ ErrorOr map(u64 va, u64 pa, u64 flags);        // 4 KiB page; replaces nothing
 u64 unmap(u64 va);                             // returns the old physical address or 0
 u64* lookup(u64 va);                           // the PTE, or nullptr if no table
 void set_flags(u64 va, u64 flags);             // keeps the address
-void flush(u64 va);
+void flush(u64 va);      // this CPU's TLB entry for va
 void flush_all();
+// Every other CPU drops its TLB entries for user pages, before this returns:
+// after user entries were removed or lost permissions (flush() did this
+// CPU's), and before the frames they named are reused.
+void flush_other_cpus();
 ErrorOr map_mmio(u64 va, u64 pa);              // uncached, kernel-only
 
 } // namespace paging

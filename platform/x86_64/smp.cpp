@@ -24,9 +24,12 @@ namespace x86 {
 namespace lapic {
 void send_ipi(u32 apic_id, u32 icr)
 {
+    u64 flags;
+    asm volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
     write(REG_ICR_HI, apic_id << 24);
     write(REG_ICR_LO, icr);
     while (read(REG_ICR_LO) & ICR_PENDING) pause();
+    if (flags & 0x200) sti();
 }
 } // namespace lapic
 
@@ -150,6 +153,50 @@ bool ap_online(PerCpu* cpu)
 int cpu_count() { return g_online.load(std::memory_order_relaxed); }
 
 PerCpu* cpu(int i) { return i >= 0 && i < MAX_CPUS ? g_cpus[i] : nullptr; }
+
+void send_resched(int i)
+{
+    PerCpu* c = cpu(i);
+    if (c && c != this_cpu()) lapic::send_ipi(c->apic_id, lapic::ICR_FIXED | RESCHED_VECTOR);
+}
+
+void send_nmi(int i)
+{
+    PerCpu* c = cpu(i);
+    if (c && c != this_cpu()) lapic::send_ipi(c->apic_id, lapic::ICR_NMI);
+}
+
+void tlb_shootdown()
+{
+    int n = cpu_count();
+    if (n <= 1) return;
+    PerCpu* self = this_cpu();
+    for (int i = 0; i < n; i++) {
+        PerCpu* c = g_cpus[i];
+        if (!c || c == self) continue;
+        c->flush_pending.store(true, std::memory_order_seq_cst);
+        lapic::send_ipi(c->apic_id, lapic::ICR_FIXED | FLUSH_VECTOR);
+        // One halted waiting for the giant lock has interrupts off: it
+        // answers once an NMI wakes it (core/giant.cpp).
+        if (c->halted_for_ticket.load(std::memory_order_seq_cst)) lapic::send_ipi(c->apic_id, lapic::ICR_NMI);
+    }
+    for (int i = 0; i < n; i++) {
+        PerCpu* c = g_cpus[i];
+        if (!c || c == self) continue;
+        while (c->flush_pending.load(std::memory_order_acquire)) {
+            tlb_service(); // (never pending here: only the giant lock's holder shoots down)
+            pause();
+        }
+    }
+}
+
+void tlb_service()
+{
+    PerCpu* self = this_cpu();
+    if (!self->flush_pending.load(std::memory_order_acquire)) return;
+    write_cr3(read_cr3()); // user pages are not global: this drops them all
+    self->flush_pending.store(false, std::memory_order_release);
+}
 
 } // namespace smp
 } // namespace x86

@@ -20,6 +20,20 @@ bool ap_online(PerCpu* cpu);
 int cpu_count();
 PerCpu* cpu(int i);
 
+constexpr u8 RESCHED_VECTOR = 0xf0, FLUSH_VECTOR = 0xf1;
+// Interrupts CPU i with RESCHED_VECTOR (wake it from HLT, or bring it into
+// the kernel from user mode).
+void send_resched(int i);
+// An NMI to CPU i: the one way to wake it from HLT with interrupts off.
+void send_nmi(int i);
+// After user page-table entries were removed or lost permissions: every
+// other CPU flushes its TLB (non-global entries) before this returns. The
+// caller holds the giant lock, so one shootdown runs at a time; targets
+// answer from the FLUSH_VECTOR interrupt or while spinning for the lock.
+void tlb_shootdown();
+// This CPU's part of a shootdown, if one waits for it.
+void tlb_service();
+
 } // namespace x86::smp
 
 // core/main.cpp: where each started CPU goes, on its own stack, %gs not yet set.

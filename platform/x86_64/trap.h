@@ -1,6 +1,7 @@
 #pragma once
 // The register frame saved on every entry into the kernel: interrupts,
 // exceptions and syscalls share it (syscalls fill vector = SYSCALL_VECTOR).
+#include <atomic>
 #include "core/types.h"
 
 namespace x86 {
@@ -27,6 +28,10 @@ struct PerCpu {
     void* current_thread;   // 32
     u32 apic_id = 0;        // its local APIC's id (IPIs are addressed by it)
     CpuTables* tables = nullptr;
+    std::atomic<bool> flush_pending { false }; // a TLB shootdown waits for this CPU
+    // Halted waiting for the giant lock (core/giant.cpp): its ticket + 1, or 0.
+    // It is woken by an NMI (interrupts are off while it waits).
+    std::atomic<u32> halted_for_ticket { 0 };
 };
 
 // Loads this CPU's GDT and TSS (the boot CPU's are static; each other CPU's

@@ -273,6 +273,18 @@ static void test_system(void)
     CHECK(slurp("/sys/devices/system/cpu/online", NULL)[0] == '0');
     CHECK(sysconf(_SC_NPROCESSORS_ONLN) >= 1);
     CHECK(sysconf(_SC_NPROCESSORS_CONF) >= 1);
+    // Every online CPU: one cpuinfo block, one cpuN line in /proc/stat, and
+    // "online" naming 0..n-1 ("0" or "0-N", on a machine without holes).
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    int blocks = 0, stat_cpus = 0;
+    for (const char *p = slurp("/proc/cpuinfo", NULL); (p = strstr(p, "processor\t: ")); p++) blocks++;
+    for (const char *p = slurp("/proc/stat", NULL); (p = strstr(p, "\ncpu")); p++) stat_cpus++;
+    CHECK_EQ(blocks, n);
+    CHECK_EQ(stat_cpus, n);
+    char online[32];
+    if (n > 1) snprintf(online, sizeof online, "0-%ld\n", n - 1);
+    else snprintf(online, sizeof online, "0\n");
+    CHECK_STR(slurp("/sys/devices/system/cpu/online", NULL), online);
     CHECK(get_nprocs() >= 1);
 }
 

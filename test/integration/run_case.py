@@ -298,6 +298,7 @@ def check_trace(ctx, r):
     expect_contains(r, r.both, rb"(?m)\bwrite\(1, \"Hello from Elfin", "the traced write's data")
 
 
+SMP2 = ["--smp", "2"]  # two vCPUs (QEMU runs them on two host threads: MTTCG)
 GUESTS = {
     "files": Guest("files", fixture=True, reports="files"),
     "fsops": Guest("fsops", fixture=True, reports="fsops"),
@@ -327,6 +328,17 @@ GUESTS = {
     "threads": Guest("threads", reports="threads"),
     "poll": Guest("poll", reports="poll"),
     "epoll": Guest("epoll", reports="epoll"),
+    # SMP: threads on every CPU at once, TLB shootdown (smp.c); SMP_EXPECT_SPREAD
+    # makes it require that free spinning threads were spread over the CPUs.
+    "smp": Guest("smp", reports="smp"),
+    "smp-2": Guest("smp", options=SMP2 + ["--env", "SMP_EXPECT_SPREAD=1"], reports="smp"),
+    "smp-q35-2": Guest("smp", options=SMP2 + ["--machine", "q35", "--env", "SMP_EXPECT_SPREAD=1"], reports="smp"),
+    "threads-smp2": Guest("threads", options=SMP2, reports="threads"),
+    "sigthreads-smp2": Guest("sigthreads", options=SMP2, reports="sigthreads"),
+    "signals-smp2": Guest("signals", options=SMP2, reports="signals"),
+    "poll-smp2": Guest("poll", options=SMP2, reports="poll"),
+    "epoll-smp2": Guest("epoll", options=SMP2, reports="epoll"),
+    "procfs-smp2": Guest("procfs", ["one", "two words", ""], options=SMP2, reports="procfs"),
     "hello": Hello("hello", 2),
     "hello-pie": Hello("hello-pie", 3),
     "hello-dyn": Hello("hello-dyn", 3),            # glibc-dynamic PIE, as Debian builds
@@ -342,7 +354,8 @@ GUESTS = {
     "vdso-dynamic": Guest("vdso-dynamic", reports="vdso"),
 }
 # Cases that exist only in the VM: they test the tool, not the program.
-VM_ONLY_GUESTS = {"hello-q35", "auxv-no-aslr", "vdso-no-aslr"}
+VM_ONLY_GUESTS = {"hello-q35", "auxv-no-aslr", "vdso-no-aslr", "smp-2", "smp-q35-2", "threads-smp2",
+                  "sigthreads-smp2", "signals-smp2", "poll-smp2", "epoll-smp2", "procfs-smp2"}
 
 
 def case_vdso_trace(ctx):

@@ -359,6 +359,34 @@ TEST_CASE("procfs: meminfo, stat, uptime, loadavg, version, sys", "[fs][procfs]"
     CHECK(t.must("/sys/devices/system/cpu/cpu0")->is_directory());
 }
 
+int three_cpus() { return 3; }
+u32 apic_times_two(int cpu) { return u32(cpu) * 2; }
+
+TEST_CASE("procfs and sysfs: one entry per CPU online", "[fs][procfs]")
+{
+    FakeKernel k;
+    fs::ProcSource more = FAKE;
+    more.cpu_count = three_cpus;
+    more.apic_id = apic_times_two;
+    fs::set_proc_source(&more);
+    Tree t;
+    std::string s = read_file(t, "/proc/cpuinfo");
+    size_t blocks = 0;
+    for (size_t at = 0; (at = s.find("processor\t: ", at)) != std::string::npos; at++) blocks++;
+    CHECK(blocks == 3);
+    CHECK(s.find("processor\t: 2\n") != std::string::npos);
+    CHECK(s.find("apicid\t\t: 4\n") != std::string::npos);
+    CHECK(s.find("siblings\t: 3\n") != std::string::npos);
+    std::string stat = read_file(t, "/proc/stat");
+    CHECK(stat.find("\ncpu2 ") != std::string::npos);
+    CHECK(stat.find("\ncpu3 ") == std::string::npos);
+    CHECK(read_file(t, "/sys/devices/system/cpu/online") == "0-2\n");
+    CHECK(read_file(t, "/sys/devices/system/cpu/present") == "0-2\n");
+    CHECK(read_file(t, "/sys/devices/system/cpu/cpu2/online") == "1\n");
+    CHECK(read_file(t, "/sys/devices/system/cpu/cpu1/topology/core_id") == "1\n");
+    CHECK(t.open_error("/sys/devices/system/cpu/cpu3", fs::O_RDONLY) == Errno::ENOENT);
+}
+
 TEST_CASE("procfs: limits in Linux's table", "[fs][procfs]")
 {
     FakeKernel k;
