@@ -118,7 +118,8 @@ void note_image(const Options& o, const ImagePlan& plan, bool built, const std::
 {
     if (o.verbose) say("elfin: image: " + image_size_text(plan));
     else if (built && plan_data_bytes(plan) > (16u << 20))
-        say("elfin: packed " + join_phrases(plan.automatic) + " with " + o.program + ": " + image_size_text(plan) + where);
+        say("elfin: packed " + (plan.automatic.empty() ? o.program : join_phrases(plan.automatic) + " with " + o.program)
+            + ": " + image_size_text(plan) + where);
 }
 
 Expected<int> command_run(const Options& o, const std::string& cwd)
