@@ -81,10 +81,11 @@ class Context:
                     f"exec '{real_qemu}' \"$@\"\n")
         os.chmod(shim, 0o755)
 
-    def guest(self, name):
+    def guest(self, name, needs=None):
         path = os.path.join(self.guest_dir, name)
         if not os.path.isfile(path):
-            raise Failure(f"guest program {path} is missing: build the guest_programs target")
+            why = f" (it needs Debian's {needs}, which scripts/setup installs)" if needs else ""
+            raise Failure(f"guest program {path} is missing: build the guest_programs target{why}")
         return path
 
     def path(self, name):
@@ -182,10 +183,12 @@ class Guest:
     """A guest program run in the VM (and natively with --native)."""
 
     def __init__(self, program, args=(), env=None, rc=0, out=None, fixture=False, check=None,
-                 options=(), reports=None):
+                 options=(), reports=None, mem=MEM, needs=None):
         self.program, self.args, self.env, self.rc = program, list(args), dict(env or {}), rc
         self.out, self.fixture, self.check, self.options = out, fixture, check, list(options)
         self.reports = reports      # the name in check.h's "NAME: N checks passed" line
+        self.mem = mem
+        self.needs = needs          # the Debian package that builds the program, if not gcc
 
     def run(self, ctx):
         args, env = list(self.args), dict(self.env)
@@ -204,13 +207,13 @@ class Guest:
             env["EXPECT_STDOUT_TTY"] = "0"
             if not ctx.native:
                 env["EXPECT_CONSOLE_TTY"] = "1"
-        program = ctx.guest(self.program)
+        program = ctx.guest(self.program, self.needs)
         if ctx.native:
             r = ctx.execute([program] + args, env=env)
         else:
             for k, v in env.items():
                 opts += ["--env", f"{k}={v}"]
-            r = ctx.elfin_run(program, args, opts)
+            r = ctx.elfin_run(program, args, opts, mem=self.mem)
         expect_rc(r, self.rc)
         if not ctx.native and not ctx.qemu_started():
             raise Failure(f"the tool ran the program without starting QEMU (or not through $ELFIN_QEMU)\n"
@@ -268,6 +271,21 @@ def bigwrite_check(kind):
             raise Failure(f"stdout: {len(r.out)} bytes, sha256 {sha256(r.out)}; expected "
                           f"{len(want)} bytes, sha256 {sha256(want)}; first difference at byte {first}\n"
                           f"stderr: {show(r.err, 2000)}")
+    return check
+
+
+def same_as_native_on_one_cpu(program, needs):
+    """The VM's run (one CPU: --smp 1) printed what the program prints natively
+    when confined to one CPU, and nothing on stderr (no missing syscall)."""
+    def check(ctx, r):
+        if ctx.native:
+            return
+        host = ctx.execute(["taskset", "-c", "0", ctx.guest(program, needs)])
+        if host.rc != 0 or host.out != r.out:
+            raise Failure(f"stdout differs from the native run on one CPU (exit {host.rc})\n"
+                          f"native: {show(host.out, 2000)}\n{r.describe()}")
+        if r.err:
+            raise Failure(f"the VM's run wrote to stderr\n{r.describe()}")
     return check
 
 
@@ -352,6 +370,9 @@ GUESTS = {
     "vdso-pie": Guest("vdso-pie", reports="vdso"),
     "vdso-no-aslr": Guest("vdso", options=["--no-aslr"], reports="vdso"),
     "vdso-dynamic": Guest("vdso-dynamic", reports="vdso"),
+    # Go's runtime: threads, signals (SIGSEGV -> panic, SIGURG preemption), epoll, timers.
+    "goruntime": Guest("goruntime", reports="goruntime", mem="256M", options=["--smp", "1"], needs="golang-go",
+                       check=same_as_native_on_one_cpu("goruntime", "golang-go")),
 }
 # Cases that exist only in the VM: they test the tool, not the program.
 VM_ONLY_GUESTS = {"hello-q35", "auxv-no-aslr", "vdso-no-aslr", "smp-2", "smp-q35-2", "threads-smp2",

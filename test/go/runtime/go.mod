@@ -1,0 +1,3 @@
+module elfin.test/goruntime
+
+go 1.19
