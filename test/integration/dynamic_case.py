@@ -11,14 +11,27 @@ def run(cmd, env=None, timeout=110):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=timeout)
     return p.returncode, p.stdout, p.stderr
 
-def elfin(tool, program, args, files=(), dirs=()):
+def elfin(tool, program, args, files=(), dirs=(), mem="96M", stderr=subprocess.PIPE):
     env = dict(os.environ)
-    cmd = [tool, "run", "--mem", "96M"]
+    cmd = [tool, "run", "--mem", mem]
     for f in files:
         cmd += ["--file", f]
     for d in dirs:
         cmd += ["--dir", d]
+    if stderr != subprocess.PIPE:
+        p = subprocess.run(cmd + ["--", program] + list(args), stdout=subprocess.PIPE, stderr=stderr,
+                           env=env, timeout=110)
+        return p.returncode, p.stdout, b""
     return run(cmd + ["--", program] + list(args), env=env)
+
+def without_notes(err):
+    """stderr without the tool's note on packing a big image (its first run only)."""
+    return b"".join(l for l in err.splitlines(keepends=True) if not l.startswith(b"elfin: packed "))
+
+def need(program, package):
+    """A test of a Debian program fails (never skips) when it is missing: scripts/setup installs it."""
+    if not os.path.isfile(program):
+        fail(f"{program} is missing: install Debian's {package} (scripts/setup does)")
 
 def fail(msg, rc=None, out=b"", err=b""):
     print(f"FAIL: {msg}")
@@ -28,12 +41,15 @@ def fail(msg, rc=None, out=b"", err=b""):
     print("stderr:", err[:2000].decode(errors="replace"))
     sys.exit(1)
 
-def same_as_host(tool, program, args, files=(), dirs=(), host_args=None, reset=None):
-    """`reset`, when given, undoes what the native run wrote before the VM runs."""
+def same_as_host(tool, program, args, files=(), dirs=(), host_args=None, reset=None, mem="96M", quiet=False):
+    """`reset`, when given, undoes what the native run wrote before the VM runs.
+    `quiet`: the VM's run must write nothing to stderr either (no missing syscall)."""
     h_rc, h_out, _ = run([program] + list(host_args if host_args is not None else args))
     if reset:
         reset()
-    rc, out, err = elfin(tool, program, args, files, dirs)
+    rc, out, err = elfin(tool, program, args, files, dirs, mem)
+    if quiet and without_notes(err):
+        fail(f"{program} wrote to stderr in the VM", rc, out, err)
     if rc != h_rc:
         fail(f"{program} exited {rc}, natively {h_rc}", rc, out, err)
     if out != h_out:
@@ -210,6 +226,122 @@ def case_python3(tool, tmp):
     same_as_host(tool, "/usr/bin/python3", ["-c", PYTHON_SCRIPT, os.path.join(d, "data.json")], dirs=[d],
                  reset=lambda: [os.unlink(os.path.join(d, n)) for n in os.listdir(d)])
 
+# Threads and signals in CPython: the GIL (a futex-based condition variable),
+# locks, conditions and queues between threads, a pool, and SIGALRM/ITIMER_REAL
+# handlers interrupting blocking calls while other threads are alive (Linux
+# gives a process-directed signal to the main thread when it does not block
+# it, and CPython runs handlers in the main thread).
+PYTHON_THREADS_SCRIPT = r"""
+import concurrent.futures, os, queue, select, signal, threading, time
+lock = threading.Lock()
+total = [0]
+def add(n):
+    for _ in range(2000):
+        with lock:
+            total[0] += n
+ts = [threading.Thread(target=add, args=(k,)) for k in range(1, 9)]
+for t in ts: t.start()
+for t in ts: t.join()
+print("lock:", total[0])
+q = queue.Queue(maxsize=4)
+squares = []
+def produce():
+    for i in range(200): q.put(i)
+    q.put(None)
+def consume():
+    while (x := q.get()) is not None: squares.append(x * x)
+ts = [threading.Thread(target=produce), threading.Thread(target=consume)]
+for t in ts: t.start()
+for t in ts: t.join()
+print("queue:", len(squares), sum(squares))
+cond, seen = threading.Condition(), []
+def waiter(i):
+    with cond:
+        cond.wait_for(lambda: "go" in seen)
+        seen.append(i)
+ts = [threading.Thread(target=waiter, args=(i,)) for i in range(5)]
+for t in ts: t.start()
+with cond:
+    seen.append("go")
+    cond.notify_all()
+for t in ts: t.join()
+print("condition:", sorted(x for x in seen if x != "go"))
+local = threading.local()
+def tls(i):
+    local.v = i
+    time.sleep(0.01)
+    return local.v == i
+with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+    print("pool:", sum(pool.map(lambda x: x * x, range(1000))), all(pool.map(tls, range(8))))
+stop = threading.Event()
+idle = [threading.Thread(target=stop.wait) for _ in range(3)]
+for t in idle: t.start()
+def timeout(signum, frame): raise TimeoutError(signal.Signals(signum).name)
+signal.signal(signal.SIGALRM, timeout)
+signal.alarm(1)
+try:
+    time.sleep(60); print("alarm: sleep ran to its end")
+except TimeoutError as e: print("alarm: interrupted time.sleep with", e)
+r, w = os.pipe()
+signal.setitimer(signal.ITIMER_REAL, 0.1)
+try:
+    select.select([r], [], [], 60); print("itimer: select ran to its end")
+except TimeoutError as e: print("itimer: interrupted select with", threading.active_count(), "threads alive")
+held = threading.Lock(); held.acquire()
+signal.setitimer(signal.ITIMER_REAL, 0.1)
+try:
+    held.acquire(timeout=60); print("itimer: acquired")
+except TimeoutError: print("itimer: interrupted Lock.acquire")
+ticks = []
+signal.signal(signal.SIGALRM, lambda s, f: ticks.append(s))
+signal.setitimer(signal.ITIMER_REAL, 0.02, 0.02)
+while len(ticks) < 5: signal.pause()
+signal.setitimer(signal.ITIMER_REAL, 0)
+print("itimer interval:", len(ticks), "ticks, then", signal.getitimer(signal.ITIMER_REAL))
+stop.set()
+for t in idle: t.join()
+print("threads left:", threading.active_count())
+"""
+
+def case_python3_threads(tool, tmp):
+    same_as_host(tool, "/usr/bin/python3", ["-c", PYTHON_THREADS_SCRIPT], quiet=True)
+
+def case_python3_faulthandler(tool, tmp):
+    # faulthandler's SIGSEGV handler writes the fatal error and the traceback to
+    # stderr, then re-raises the signal with the default action: the program
+    # dies of SIGSEGV (139). stderr goes to a file, as `2>file` in a shell.
+    args = ["-X", "faulthandler", "-c", "import ctypes; ctypes.string_at(0)"]
+    want = [b"Fatal Python error: Segmentation fault", b"Current thread 0x",
+            b'File "<string>", line 1 in <module>']
+    results = {}
+    for where in ("native", "vm"):
+        path = os.path.join(tmp, f"{where}.err")
+        with open(path, "wb") as f:
+            if where == "native":
+                p = subprocess.run(["/usr/bin/python3"] + args, stdout=subprocess.PIPE, stderr=f, timeout=60)
+                rc, out = (128 - p.returncode if p.returncode < 0 else p.returncode), p.stdout
+            else:
+                rc, out, _ = elfin(tool, "/usr/bin/python3", args, stderr=f)
+        err = without_notes(open(path, "rb").read())
+        results[where] = (rc, err)
+        if rc != 139:
+            fail(f"python3 -X faulthandler ({where}) exited {rc}, not 139 (SIGSEGV)", rc, out, err)
+        for w in want:
+            if w not in err:
+                fail(f"python3 -X faulthandler ({where}): {w.decode()!r} is not on stderr", rc, out, err)
+    # The VM's stderr starts as natively; the tool's words for the signal come after.
+    rc, err = results["vm"]
+    if not err.startswith(b"Fatal Python error: Segmentation fault\n"):
+        fail("the VM's stderr does not start with faulthandler's line", rc, b"", err)
+    if not err.rstrip().endswith(b"Segmentation fault"):
+        fail("the tool's 'Segmentation fault' is not the last line of stderr", rc, b"", err)
+    print(f"ok: python3 -X faulthandler: exit 139 and the fatal error with its traceback, natively and in the VM")
+
+def case_runsc(tool, tmp):
+    # gVisor's runsc (a static Go program, Go's runtime as Debian built it).
+    need("/usr/bin/runsc", "runsc")
+    same_as_host(tool, "/usr/bin/runsc", ["--version"], mem="256M", quiet=True)
+
 PERL_SCRIPT = r"""
 use strict; use warnings;
 my $path = $ARGV[0];
@@ -258,7 +390,9 @@ def case_sqlite3(tool, tmp):
 
 CASES = {"cat": case_cat, "sha256sum": case_sha256sum, "sort": case_sort, "ls": case_ls, "ls-root": case_ls_root,
          "printf": case_echo_env, "find": case_find, "tar": case_tar, "bash": case_bash,
-         "sqlite3": case_sqlite3, "python3": case_python3, "perl": case_perl}
+         "sqlite3": case_sqlite3, "python3": case_python3, "perl": case_perl,
+         "python3-threads": case_python3_threads, "python3-faulthandler": case_python3_faulthandler,
+         "runsc": case_runsc}
 
 def main():
     if "--list" in sys.argv:
