@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Unmodified glibc-dynamic Debian programs, each in its own VM, compared with
-the same command run natively on the host.
+"""Unmodified Debian programs (glibc-dynamic ones, and Go's static gofmt and
+runsc), each in its own VM, compared with the same command run natively on the
+host. A program that is missing fails its case: scripts/setup installs it.
 
 dynamic_case.py --elfin PATH CASE     run one case (exit 0 pass, 1 fail, 77 skip)
 dynamic_case.py --list                the cases
@@ -337,6 +338,32 @@ def case_python3_faulthandler(tool, tmp):
         fail("the tool's 'Segmentation fault' is not the last line of stderr", rc, b"", err)
     print(f"ok: python3 -X faulthandler: exit 139 and the fatal error with its traceback, natively and in the VM")
 
+GO_SOURCE = """package   main
+import ("fmt";"os")
+type point struct{x,y int
+name string}
+func main(){ p:=point{x:1,y:2,name:"p"}
+for i:=0;i<3;i++{fmt.Println(i,p)}
+if len(os.Args)>1 {  fmt.Println( os.Args[1:] ) }
+s := []int{1,2,3}[0:len([]int{1,2,3})]
+_ = s }
+"""
+
+def case_gofmt(tool, tmp):
+    # Go's gofmt (static, from golang-go) parses and prints a tree of files on
+    # several goroutines; -d prints its own diff of each.
+    gofmt = "/usr/lib/go-1.19/bin/gofmt"
+    need(gofmt, "golang-go")
+    d = os.path.join(tmp, "gosrc")
+    os.makedirs(os.path.join(d, "sub"))
+    for i, name in enumerate(("a.go", "b.go", "sub/c.go", "sub/d.go")):
+        with open(os.path.join(d, name), "w") as f:
+            f.write(GO_SOURCE.replace("main", f"pkg{i}").replace("point", f"point{i}"))
+    with open(os.path.join(d, "sub/tidy.go"), "w") as f:
+        f.write("package tidy\n\nconst Answer = 42\n")
+    same_as_host(tool, gofmt, ["-l", d], dirs=[d], mem="256M", quiet=True)
+    same_as_host(tool, gofmt, ["-s", "-d", d], dirs=[d], mem="256M", quiet=True)
+
 def case_runsc(tool, tmp):
     # gVisor's runsc (a static Go program, Go's runtime as Debian built it).
     need("/usr/bin/runsc", "runsc")
@@ -392,7 +419,7 @@ CASES = {"cat": case_cat, "sha256sum": case_sha256sum, "sort": case_sort, "ls": 
          "printf": case_echo_env, "find": case_find, "tar": case_tar, "bash": case_bash,
          "sqlite3": case_sqlite3, "python3": case_python3, "perl": case_perl,
          "python3-threads": case_python3_threads, "python3-faulthandler": case_python3_faulthandler,
-         "runsc": case_runsc}
+         "runsc": case_runsc, "gofmt": case_gofmt}
 
 def main():
     if "--list" in sys.argv:
