@@ -274,19 +274,33 @@ def bigwrite_check(kind):
     return check
 
 
-def same_as_native_on_one_cpu(program, needs):
+def same_as_native_on_one_cpu(program, needs, env=None):
     """The VM's run (one CPU: --smp 1) printed what the program prints natively
     when confined to one CPU, and nothing on stderr (no missing syscall)."""
     def check(ctx, r):
         if ctx.native:
             return
-        host = ctx.execute(["taskset", "-c", "0", ctx.guest(program, needs)])
+        host = ctx.execute(["taskset", "-c", "0", ctx.guest(program, needs)], env=env)
         if host.rc != 0 or host.out != r.out:
             raise Failure(f"stdout differs from the native run on one CPU (exit {host.rc})\n"
                           f"native: {show(host.out, 2000)}\n{r.describe()}")
         if r.err:
             raise Failure(f"the VM's run wrote to stderr\n{r.describe()}")
     return check
+
+
+def check_go_crash(ctx, r):
+    """goruntime crash: Go's report of an unrecovered SIGSEGV (code and address
+    from siginfo), the same in the VM as natively, where the binary is the same."""
+    if r.out != b"before the fault\n":
+        raise Failure(f"the program did not stop at the fault\n{r.describe()}")
+    expect_contains(r, r.err, rb"panic: runtime error: invalid memory address or nil pointer dereference\n"
+                    rb"\[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x[0-9a-f]+\]\n", "stderr")
+    expect_contains(r, r.err, rb"\ngoroutine 1 \[running\]:\nmain\.crash\(\)", "stderr")
+    if not ctx.native:
+        host = ctx.execute([ctx.guest("goruntime", "golang-go"), "crash"])
+        if host.err != r.err:
+            raise Failure(f"stderr differs from the native run\nnative: {show(host.err, 2000)}\n{r.describe()}")
 
 
 HELLO = b"Hello from Elfin\n"
@@ -373,6 +387,11 @@ GUESTS = {
     # Go's runtime: threads, signals (SIGSEGV -> panic, SIGURG preemption), epoll, timers.
     "goruntime": Guest("goruntime", reports="goruntime", mem="256M", options=["--smp", "1"], needs="golang-go",
                        check=same_as_native_on_one_cpu("goruntime", "golang-go")),
+    # Four Ps on one CPU: four threads running Go code, preempting each other.
+    "goruntime-4p": Guest("goruntime", env={"GOMAXPROCS": "4"}, reports="goruntime", mem="256M",
+                          options=["--smp", "1"], needs="golang-go",
+                          check=same_as_native_on_one_cpu("goruntime", "golang-go", {"GOMAXPROCS": "4"})),
+    "goruntime-crash": Guest("goruntime", ["crash"], rc=2, mem="256M", needs="golang-go", check=check_go_crash),
 }
 # Cases that exist only in the VM: they test the tool, not the program.
 VM_ONLY_GUESTS = {"hello-q35", "auxv-no-aslr", "vdso-no-aslr", "smp-2", "smp-q35-2", "threads-smp2",

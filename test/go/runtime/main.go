@@ -276,7 +276,19 @@ func memory() {
 		fmt.Sprintf("200 allocations of 64 KiB and one of 32 MiB, the kept ones intact after GC and FreeOSMemory %v", intact))
 }
 
+// crash: an unrecovered nil dereference. The runtime prints the panic with
+// the signal's code and address from siginfo, and exits with status 2.
+func crash() {
+	var p *node
+	fmt.Println("before the fault")
+	sink = p.next.v
+	fmt.Println("after the fault")
+}
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "crash" {
+		crash()
+	}
 	fmt.Printf("GOMAXPROCS %d NumCPU %d\n", runtime.GOMAXPROCS(0), runtime.NumCPU())
 	goroutines()
 	channels()
