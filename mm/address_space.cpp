@@ -325,8 +325,10 @@ Result<u64> AddressSpace::remap(u64 old_addr, u64 old_len, u64 new_len, bool may
         u64 entry = *pte;
         *pte = 0;
         paging::flush(old_addr + i);
-        if (paging::map(dest + i, entry & paging::ADDR_MASK, entry & ~paging::ADDR_MASK & ~paging::P).is_error())
+        if (paging::map(dest + i, entry & paging::ADDR_MASK, entry & ~paging::ADDR_MASK & ~paging::P).is_error()) {
+            paging::flush_other_cpus(); // the entries taken away so far
             return Errno::ENOMEM;
+        }
         *paging::lookup(dest + i) = entry;
     }
     // No CPU may go on using the old addresses (the frames stay in use, at dest).
