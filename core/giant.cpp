@@ -18,7 +18,9 @@ u32 g_depth[MAX_CPUS];
 
 int me() { return int(x86::this_cpu()->cpu_id); }
 
-extern "C" void giant_halt(); // platform/x86_64/entry.S
+// platform/x86_64/entry.S: halts unless *serving == ticket or *flush_pending.
+extern "C" void giant_halt(const std::atomic<u32>* serving, u32 ticket, const std::atomic<bool>* flush_pending);
+static_assert(sizeof(std::atomic<u32>) == 4 && sizeof(std::atomic<bool>) == 1);
 
 bool interrupts_enabled()
 {
@@ -51,8 +53,7 @@ void enter()
         // holder hands over (leave) or a shootdown needs this CPU. Each side
         // stores, then loads the other's word: one of them sees the other.
         self->halted_for_ticket.store(ticket + 1, std::memory_order_seq_cst);
-        if (g_serving.load(std::memory_order_seq_cst) != ticket && !self->flush_pending.load(std::memory_order_seq_cst))
-            giant_halt();
+        giant_halt(&g_serving, ticket, &self->flush_pending); // looks at both once more
         self->halted_for_ticket.store(0, std::memory_order_relaxed);
     }
     g_owner.store(cpu, std::memory_order_relaxed);

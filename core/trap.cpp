@@ -15,7 +15,7 @@
 #include "core/klog.h"
 
 extern "C" const u64 __ex_table_start[], __ex_table_end[];
-extern "C" char giant_halt_insn[]; // platform/x86_64/entry.S
+extern "C" char giant_halt_begin[], giant_halt_end[]; // platform/x86_64/entry.S
 
 namespace {
 
@@ -124,7 +124,9 @@ void handle_trap(TrapFrame* f)
     // (late, or as the CPU enters from user mode with the user's GS): this
     // touches nothing but the frame.
     if (f->vector == 2) {
-        if (f->rip == reinterpret_cast<u64>(giant_halt_insn)) f->rip++; // past the HLT
+        // In giant_halt's last look or on its HLT: resume past the HLT.
+        if (f->rip >= reinterpret_cast<u64>(giant_halt_begin) && f->rip < reinterpret_cast<u64>(giant_halt_end))
+            f->rip = reinterpret_cast<u64>(giant_halt_end);
         return;
     }
     // Interprocessor interrupts need no kernel data: no giant lock, unless

@@ -162,14 +162,21 @@ syscall_entry:
 syscall_iret:
     jmp trap_return
 
-// void giant_halt(): HLT with interrupts off, for a CPU waiting for the
-// giant lock (core/giant.cpp); an NMI wakes it. If the NMI comes just before
-// the HLT, its handler moves the return address past it (x86::handle_trap),
-// so the wake-up is not lost.
-    .global giant_halt, giant_halt_insn
+// void giant_halt(const u32* serving, u32 ticket, const u8* flush_pending):
+// HLT with interrupts off, for a CPU waiting for the giant lock
+// (core/giant.cpp), unless its turn has come or a shootdown waits for it. An
+// NMI wakes it. The last look and the HLT are one range: an NMI that arrives
+// anywhere in it resumes at its end (x86::handle_trap), so a wake-up sent
+// between the look and the HLT is not lost.
+    .global giant_halt, giant_halt_begin, giant_halt_end
 giant_halt:
-giant_halt_insn:
+giant_halt_begin:
+    cmp %esi, (%rdi)
+    je giant_halt_end
+    cmpb $0, (%rdx)
+    jne giant_halt_end
     hlt
+giant_halt_end:
     ret
 
 // enter_user(rip, rsp): first entry to ring 3, all registers clear.

@@ -274,15 +274,16 @@ def bigwrite_check(kind):
     return check
 
 
-def same_as_native_on_one_cpu(program, needs, env=None):
+def same_as_native_on_one_cpu(program, needs, env=None, cpus="0"):
     """The VM's run (one CPU: --smp 1) printed what the program prints natively
-    when confined to one CPU, and nothing on stderr (no missing syscall)."""
+    when confined to one CPU (or to `cpus`, for a VM with that many), and
+    nothing on stderr (no missing syscall)."""
     def check(ctx, r):
         if ctx.native:
             return
-        host = ctx.execute(["taskset", "-c", "0", ctx.guest(program, needs)], env=env)
+        host = ctx.execute(["taskset", "-c", cpus, ctx.guest(program, needs)], env=env)
         if host.rc != 0 or host.out != r.out:
-            raise Failure(f"stdout differs from the native run on one CPU (exit {host.rc})\n"
+            raise Failure(f"stdout differs from the native run on CPUs {cpus} (exit {host.rc})\n"
                           f"native: {show(host.out, 2000)}\n{r.describe()}")
         if r.err:
             raise Failure(f"the VM's run wrote to stderr\n{r.describe()}")
@@ -391,11 +392,14 @@ GUESTS = {
     "goruntime-4p": Guest("goruntime", env={"GOMAXPROCS": "4"}, reports="goruntime", mem="256M",
                           options=["--smp", "1"], needs="golang-go",
                           check=same_as_native_on_one_cpu("goruntime", "golang-go", {"GOMAXPROCS": "4"})),
+    # Two CPUs: Go's threads run in parallel (GOMAXPROCS 2), compared with a native run on two.
+    "goruntime-smp2": Guest("goruntime", reports="goruntime", mem="256M", options=SMP2, needs="golang-go",
+                            check=same_as_native_on_one_cpu("goruntime", "golang-go", cpus="0,1")),
     "goruntime-crash": Guest("goruntime", ["crash"], rc=2, mem="256M", needs="golang-go", check=check_go_crash),
 }
 # Cases that exist only in the VM: they test the tool, not the program.
 VM_ONLY_GUESTS = {"hello-q35", "auxv-no-aslr", "vdso-no-aslr", "smp-2", "smp-q35-2", "threads-smp2",
-                  "sigthreads-smp2", "signals-smp2", "poll-smp2", "epoll-smp2", "procfs-smp2"}
+                  "sigthreads-smp2", "signals-smp2", "poll-smp2", "epoll-smp2", "procfs-smp2", "goruntime-smp2"}
 
 
 def case_vdso_trace(ctx):
