@@ -231,9 +231,10 @@ void wait(u64 wanted, u64 deadline)
 // ITIMER_REAL counts monotonic time; ITIMER_PROF and ITIMER_VIRTUAL count the
 // process's CPU time (the scheduler's per-thread accounting, which does not
 // split user from system time: VIRTUAL counts both, as PROF does). CPU time
-// runs no faster than the wall clock, so a CPU timer cannot expire before
-// `now + what is left`: the APIC is armed for that, and at that point the
-// timer either fires or is re-armed for what is still left.
+// runs no faster than the wall clock times the CPUs online, so a CPU timer
+// cannot expire before `now + what is left / CPUs`: the APIC is armed for
+// that, and at that point the timer either fires or is re-armed for what is
+// still left.
 
 namespace {
 constexpr int ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2, NTIMERS = 3;
@@ -252,7 +253,8 @@ u64 wall_deadline(int which, u64 now, u64 cpu)
 {
     const IntervalTimer& t = g_timers[which];
     if (t.expires == ~0ull || which == ITIMER_REAL) return t.expires;
-    return t.expires > cpu ? now + (t.expires - cpu) : now;
+    u64 cpus = u64(sched::cpu_count());
+    return t.expires > cpu ? now + (t.expires - cpu + cpus - 1) / cpus : now;
 }
 
 void rearm(u64 now, u64 cpu)
