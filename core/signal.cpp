@@ -154,14 +154,51 @@ void scan_threads(int sig, bool& blocked_somewhere, bool& taken_somewhere)
     }
 }
 
+static int g_last_target_tid; // the thread the last process-directed signal went to
+
+// Linux's complete_signal: the one thread woken to take a process-directed
+// signal. The first thread (kill and the interval timer name the process by
+// its pid) when it takes the signal, else the next thread that does after
+// the last one chosen; a thread that has another signal to take already is
+// passed over unless it is running (it is on its way to user mode anyway).
+// None when no thread wants it: it stays pending for the first thread that
+// unblocks it. Waking every thread instead let any of them take the signal
+// first on another CPU, while the one a program expects (Python runs its
+// handlers in the main thread and relies on that thread's EINTR) slept on.
+static Thread* signal_target(int sig)
+{
+    auto wants = [&](Thread* t) {
+        if (t->signals.blocked & bit(sig)) return false;
+        if (sig == SIGKILL || t->state == ThreadState::Running) return true;
+        return ((t->signals.pending.mask | g_process_pending.mask) & ~t->signals.blocked) == 0;
+    };
+    Thread* first = find_thread(process().pid);
+    if (first && wants(first)) return first;
+    Thread* last = find_thread(g_last_target_tid);
+    Thread* start = last ? last : thread_list();
+    Thread* t = start;
+    do {
+        if (wants(t)) {
+            g_last_target_tid = t->tid;
+            return t;
+        }
+        t = t->all_next ? t->all_next : thread_list();
+    } while (t != start);
+    return nullptr;
+}
+
 ErrorOr send_to_process(const SigInfo& info)
 {
     IrqOff off;
     bool blocked, taken;
     scan_threads(info.signo, blocked, taken);
     if (dropped(blocked, info.signo)) return {};
+    Thread* target = signal_target(info.signo);
     TRY(enqueue(g_process_pending, info));
-    sched::signal_sent(nullptr);
+    // The chosen thread, and the threads that block the signal: they may be
+    // waiting for it in sigtimedwait, or polling a signalfd (and look again).
+    for (Thread* t = thread_list(); t; t = t->all_next)
+        if (t == target || (t->signals.blocked & bit(info.signo))) sched::signal_sent(&t->signals);
     end_if_fatal(taken, info.signo);
     return {};
 }

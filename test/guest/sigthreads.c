@@ -1,12 +1,13 @@
 // Signals and threads: pthread_kill reaches the thread it names (woken from
 // sigsuspend), a process-directed signal goes to a thread that does not block
-// it, sigwait in one thread takes a signal another sends, masks and alternate
-// stacks are per thread.
+// it (the main thread first when it takes it), sigwait in one thread takes a
+// signal another sends, masks and alternate stacks are per thread.
 #include "check.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/time.h>
 
 static _Atomic int g_handled_tid, g_handled_count;
 static _Atomic int g_ready;
@@ -91,6 +92,57 @@ static void test_process_directed(void)
     signal(SIGUSR2, SIG_DFL);
 }
 
+static pthread_mutex_t g_idle_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_idle_cond = PTHREAD_COND_INITIALIZER;
+static int g_idle_stop, g_idle_waiting;
+
+static void *idle_waiter(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&g_idle_lock);
+    g_idle_waiting++;
+    while (!g_idle_stop)
+        pthread_cond_wait(&g_idle_cond, &g_idle_lock);
+    pthread_mutex_unlock(&g_idle_lock);
+    return NULL;
+}
+
+// A process-directed signal goes to the main thread when it does not block
+// it (Linux's complete_signal tries the thread the pid names first), even
+// while other threads that do not block it either sleep in futex waits: the
+// main thread's sleep ends with EINTR and the handler runs there. Python
+// relies on this for signal.alarm with threads alive.
+static void test_main_thread_first(void)
+{
+    signal(SIGALRM, on_usr);
+    pthread_t idle[3];
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(pthread_create(&idle[i], NULL, idle_waiter, NULL), 0);
+    for (;;) {
+        pthread_mutex_lock(&g_idle_lock);
+        int n = g_idle_waiting;
+        pthread_mutex_unlock(&g_idle_lock);
+        if (n == 3)
+            break;
+        sched_yield();
+    }
+    struct timespec ten_s = { 10, 0 };
+    g_handled_tid = 0;
+    g_handled_count = 0;
+    struct itimerval it = { { 0, 0 }, { 0, 30 * 1000 } };
+    CHECK_EQ(setitimer(ITIMER_REAL, &it, NULL), 0);
+    CHECK_ERR(nanosleep(&ten_s, NULL), EINTR);
+    CHECK_EQ(g_handled_count, 1);
+    CHECK_EQ(g_handled_tid, gettid());
+    pthread_mutex_lock(&g_idle_lock);
+    g_idle_stop = 1;
+    pthread_cond_broadcast(&g_idle_cond);
+    pthread_mutex_unlock(&g_idle_lock);
+    for (int i = 0; i < 3; i++)
+        pthread_join(idle[i], NULL);
+    signal(SIGALRM, SIG_DFL);
+}
+
 static pthread_t g_main;
 static void *sender(void *arg)
 {
@@ -162,6 +214,7 @@ int main(void)
     test_pthread_kill();
     test_process_directed();
     test_sigwait_across_threads();
+    test_main_thread_first();
     test_per_thread_state();
     return check_report("sigthreads");
 }
