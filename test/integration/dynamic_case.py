@@ -12,9 +12,9 @@ def run(cmd, env=None, timeout=110):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=timeout)
     return p.returncode, p.stdout, p.stderr
 
-def elfin(tool, program, args, files=(), dirs=(), mem="96M", stderr=subprocess.PIPE):
+def elfin(tool, program, args, files=(), dirs=(), mem="96M", stderr=subprocess.PIPE, options=()):
     env = dict(os.environ)
-    cmd = [tool, "run", "--mem", mem]
+    cmd = [tool, "run", "--mem", mem] + list(options)
     for f in files:
         cmd += ["--file", f]
     for d in dirs:
@@ -42,13 +42,14 @@ def fail(msg, rc=None, out=b"", err=b""):
     print("stderr:", err[:2000].decode(errors="replace"))
     sys.exit(1)
 
-def same_as_host(tool, program, args, files=(), dirs=(), host_args=None, reset=None, mem="96M", quiet=False):
+def same_as_host(tool, program, args, files=(), dirs=(), host_args=None, reset=None, mem="96M", quiet=False,
+                 options=()):
     """`reset`, when given, undoes what the native run wrote before the VM runs.
     `quiet`: the VM's run must write nothing to stderr either (no missing syscall)."""
     h_rc, h_out, _ = run([program] + list(host_args if host_args is not None else args))
     if reset:
         reset()
-    rc, out, err = elfin(tool, program, args, files, dirs, mem)
+    rc, out, err = elfin(tool, program, args, files, dirs, mem, options=options)
     if quiet and without_notes(err):
         fail(f"{program} wrote to stderr in the VM", rc, out, err)
     if rc != h_rc:
@@ -307,6 +308,11 @@ print("threads left:", threading.active_count())
 def case_python3_threads(tool, tmp):
     same_as_host(tool, "/usr/bin/python3", ["-c", PYTHON_THREADS_SCRIPT], quiet=True)
 
+def case_python3_threads_smp2(tool, tmp):
+    # The same on two CPUs: the threads run at once, and SIGALRM must still
+    # reach the main thread.
+    same_as_host(tool, "/usr/bin/python3", ["-c", PYTHON_THREADS_SCRIPT], quiet=True, options=["--smp", "2"])
+
 def case_python3_faulthandler(tool, tmp):
     # faulthandler's SIGSEGV handler writes the fatal error and the traceback to
     # stderr, then re-raises the signal with the default action: the program
@@ -418,7 +424,7 @@ def case_sqlite3(tool, tmp):
 CASES = {"cat": case_cat, "sha256sum": case_sha256sum, "sort": case_sort, "ls": case_ls, "ls-root": case_ls_root,
          "printf": case_echo_env, "find": case_find, "tar": case_tar, "bash": case_bash,
          "sqlite3": case_sqlite3, "python3": case_python3, "perl": case_perl,
-         "python3-threads": case_python3_threads, "python3-faulthandler": case_python3_faulthandler,
+         "python3-threads": case_python3_threads, "python3-threads-smp2": case_python3_threads_smp2, "python3-faulthandler": case_python3_faulthandler,
          "runsc": case_runsc, "gofmt": case_gofmt}
 
 def main():
