@@ -126,7 +126,17 @@ u64 pending_mask()
     return current_signal_state().pending.mask | g_process_pending.mask;
 }
 
-bool has_deliverable() { return pending_mask() & ~current_signal_state().blocked; }
+// The process-directed signals this thread may take on its way to user mode:
+// Linux delivers each in the thread complete_signal chose (the one it set
+// TIF_SIGPENDING on), so others pass it by, unless that thread has gone or
+// blocks it now. (sigtimedwait and signalfd take any: see dequeue.)
+u64 process_mask_here();
+
+bool has_deliverable()
+{
+    IrqOff off;
+    return (current_signal_state().pending.mask | process_mask_here()) & ~current_signal_state().blocked;
+}
 
 // A blocked signal is never dropped: its disposition may change before it is
 // unblocked (Linux's sig_ignored).
@@ -155,6 +165,8 @@ void scan_threads(int sig, bool& blocked_somewhere, bool& taken_somewhere)
 }
 
 static int g_last_target_tid; // the thread the last process-directed signal went to
+// For each process-directed signal pending, the thread chosen to take it (0: any).
+static int g_process_target[NSIG + 1];
 
 // Linux's complete_signal: the one thread woken to take a process-directed
 // signal. The first thread (kill and the interval timer name the process by
@@ -194,7 +206,9 @@ ErrorOr send_to_process(const SigInfo& info)
     scan_threads(info.signo, blocked, taken);
     if (dropped(blocked, info.signo)) return {};
     Thread* target = signal_target(info.signo);
+    bool was_pending = g_process_pending.mask & bit(info.signo);
     TRY(enqueue(g_process_pending, info));
+    if (!was_pending) g_process_target[info.signo] = target ? target->tid : 0;
     // The chosen thread, and the threads that block the signal: they may be
     // waiting for it in sigtimedwait, or polling a signalfd (and look again).
     for (Thread* t = thread_list(); t; t = t->all_next)
@@ -236,6 +250,25 @@ void force_fault(int sig, i32 code, u64 addr, const x86::TrapFrame& f)
     (void)enqueue(st.pending, info);
 }
 
+u64 process_mask_here()
+{
+    u64 out = 0;
+    int me = current()->tid;
+    for (u64 m = g_process_pending.mask; m; m &= m - 1) {
+        int sig = __builtin_ctzll(m) + 1;
+        int tid = g_process_target[sig];
+        Thread* chosen = tid && tid != me ? find_thread(tid) : nullptr;
+        if (!chosen || (chosen->signals.blocked & bit(sig))) out |= bit(sig);
+    }
+    return out;
+}
+
+int dequeue_to_deliver(u64 mask, SigInfo& out)
+{
+    IrqOff off;
+    return dequeue(mask & (current_signal_state().pending.mask | process_mask_here()), out);
+}
+
 int dequeue(u64 mask, SigInfo& out)
 {
     auto& st = current_signal_state();
@@ -245,7 +278,23 @@ int dequeue(u64 mask, SigInfo& out)
     return 0;
 }
 
-void set_blocked(u64 mask) { current_signal_state().blocked = mask & ~UNBLOCKABLE; }
+void set_blocked(u64 mask)
+{
+    auto& st = current_signal_state();
+    IrqOff off;
+    u64 newly = mask & ~UNBLOCKABLE & ~st.blocked;
+    st.blocked = mask & ~UNBLOCKABLE;
+    // Linux's retarget_shared_pending: a process-directed signal chosen for
+    // this thread, now blocked here, goes to another thread that takes it.
+    int me = current()->tid;
+    for (u64 m = g_process_pending.mask & newly; m; m &= m - 1) {
+        int sig = __builtin_ctzll(m) + 1;
+        if (g_process_target[sig] != me) continue;
+        Thread* t = signal_target(sig);
+        g_process_target[sig] = t ? t->tid : 0;
+        if (t) sched::signal_sent(&t->signals);
+    }
+}
 
 // ---- waiting ----------------------------------------------------------------
 

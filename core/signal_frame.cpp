@@ -283,7 +283,7 @@ void deliver(x86::TrapFrame& f, i64 nr, i64 ret)
                                ret == -ERESTART_RESTARTBLOCK);
     for (;;) {
         SigInfo info;
-        int sig = dequeue(~st.blocked, info);
+        int sig = dequeue_to_deliver(~st.blocked, info);
         if (!sig) break;
         SigAction act = action(sig);
         if (act.handler == SIG_IGN_) continue;

@@ -12,6 +12,10 @@ DefaultAction default_action(int sig);
 // Ends the program as the default action of sig does.
 [[noreturn]] void die(int sig, const x86::TrapFrame* f);
 bool on_altstack(u64 sp);
+// dequeue for delivery on the way to user mode: of the process-directed
+// signals, only those this thread may take (the one chosen for each, or any
+// thread once that one has gone or blocks it).
+int dequeue_to_deliver(u64 mask, SigInfo& out);
 
 // Interrupts off for the guard's lifetime (the timer interrupt sends signals).
 // Enough with one CPU, which is all the scheduler runs on today; with more,

@@ -107,6 +107,15 @@ static void *idle_waiter(void *arg)
     return NULL;
 }
 
+static void *kill_process(void *arg)
+{
+    (void)arg;
+    struct timespec d = { 0, 20 * 1000 * 1000 };
+    nanosleep(&d, NULL);
+    kill(getpid(), SIGUSR1); // the sender does not take it: it was not chosen
+    return NULL;
+}
+
 // A process-directed signal goes to the main thread when it does not block
 // it (Linux's complete_signal tries the thread the pid names first), even
 // while other threads that do not block it either sleep in futex waits: the
@@ -115,6 +124,7 @@ static void *idle_waiter(void *arg)
 static void test_main_thread_first(void)
 {
     signal(SIGALRM, on_usr);
+    signal(SIGUSR1, on_usr);
     pthread_t idle[3];
     for (int i = 0; i < 3; i++)
         CHECK_EQ(pthread_create(&idle[i], NULL, idle_waiter, NULL), 0);
@@ -127,13 +137,24 @@ static void test_main_thread_first(void)
         sched_yield();
     }
     struct timespec ten_s = { 10, 0 };
-    g_handled_tid = 0;
-    g_handled_count = 0;
-    struct itimerval it = { { 0, 0 }, { 0, 30 * 1000 } };
-    CHECK_EQ(setitimer(ITIMER_REAL, &it, NULL), 0);
-    CHECK_ERR(nanosleep(&ten_s, NULL), EINTR);
-    CHECK_EQ(g_handled_count, 1);
-    CHECK_EQ(g_handled_tid, gettid());
+    for (int round = 0; round < 2; round++) {
+        check_context = round == 0 ? "ITIMER_REAL" : "kill from another thread";
+        g_handled_tid = 0;
+        g_handled_count = 0;
+        pthread_t killer;
+        if (round == 0) {
+            struct itimerval it = { { 0, 0 }, { 0, 30 * 1000 } };
+            CHECK_EQ(setitimer(ITIMER_REAL, &it, NULL), 0);
+        } else {
+            CHECK_EQ(pthread_create(&killer, NULL, kill_process, NULL), 0);
+        }
+        CHECK_ERR(nanosleep(&ten_s, NULL), EINTR);
+        CHECK_EQ(g_handled_count, 1);
+        CHECK_EQ(g_handled_tid, gettid());
+        if (round == 1)
+            pthread_join(killer, NULL);
+    }
+    check_context = NULL;
     pthread_mutex_lock(&g_idle_lock);
     g_idle_stop = 1;
     pthread_cond_broadcast(&g_idle_cond);
@@ -141,6 +162,7 @@ static void test_main_thread_first(void)
     for (int i = 0; i < 3; i++)
         pthread_join(idle[i], NULL);
     signal(SIGALRM, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
 }
 
 static pthread_t g_main;
