@@ -3,10 +3,15 @@
 runsc), each in its own VM, compared with the same command run natively on the
 host. A program that is missing fails its case: scripts/setup installs it.
 
-dynamic_case.py --elfin PATH CASE     run one case (exit 0 pass, 1 fail, 77 skip)
+dynamic_case.py --elfin PATH [--smp N] CASE
+                                      run one case (exit 0 pass, 1 fail, 77 skip),
+                                      optionally with N vCPUs
 dynamic_case.py --list                the cases
 """
 import hashlib, os, subprocess, sys, tempfile
+
+# --smp N (the smp2.* pass): every VM with N vCPUs.
+SMP = ["--smp", sys.argv[sys.argv.index("--smp") + 1]] if "--smp" in sys.argv else []
 
 def run(cmd, env=None, timeout=110):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=timeout)
@@ -14,7 +19,7 @@ def run(cmd, env=None, timeout=110):
 
 def elfin(tool, program, args, files=(), dirs=(), mem="96M", stderr=subprocess.PIPE, options=()):
     env = dict(os.environ)
-    cmd = [tool, "run", "--mem", mem] + list(options)
+    cmd = [tool, "run", "--mem", mem] + list(options) + (SMP if "--smp" not in options else [])
     for f in files:
         cmd += ["--file", f]
     for d in dirs:

@@ -66,6 +66,7 @@ class Context:
         self.elfin = args.elfin
         self.guest_dir = args.guest_dir
         self.native = args.native
+        self.smp = args.smp
         self.tmp = tmp
         self.log = []
         # A qemu-system-x86_64 first in PATH that records that it was started,
@@ -122,6 +123,8 @@ class Context:
         cmd = [self.elfin, "run", "--timeout", f"{RUN_TIMEOUT - 10}s"]
         if mem:
             cmd += ["--mem", mem]
+        if self.smp and "--smp" not in options:   # the smp2.* pass: the same case on N vCPUs
+            cmd += ["--smp", str(self.smp)]
         cmd += list(options) + [program] + list(args)
         return self.execute(cmd)
 
@@ -642,6 +645,8 @@ def main():
     ap.add_argument("--guest-dir", help="where the guest programs were built")
     ap.add_argument("--native", action="store_true", help="run a guest program on the host")
     ap.add_argument("--list", action="store_true", help="print the case names (NAME LABEL)")
+    ap.add_argument("--smp", type=int, metavar="N",
+                    help="boot every VM with N vCPUs, unless the case asks for a number itself")
     ap.add_argument("case", nargs="?")
     args = ap.parse_args()
 
