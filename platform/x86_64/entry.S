@@ -102,6 +102,11 @@ trap_common:
     mov %rsp, %rdi
     xor %ebp, %ebp
     call _ZN3x8611handle_trapEPNS_9TrapFrameE
+    // An NMI (a wake-up for the giant lock's waiters, possibly arriving late,
+    // in user mode) does nothing more: NMIs stay blocked until its IRETQ, so
+    // it must not wait for the lock, which only an NMI would end.
+    cmpq $2, 15*8(%rsp)         // vector
+    je trap_return
     testb $3, 18*8(%rsp)        // cs: back to ring 3?
     jz trap_return
     cli
