@@ -41,6 +41,9 @@ Ret sys_exit(const Args& a)
     // One thread ends; the program ends with its last thread.
     core::Thread* t = core::current();
     thread_exit_cleanup(t);
+    // Linux's exit_signals: a process-directed signal chosen for this thread
+    // and not yet taken goes to another thread (blocking hands it over).
+    core::signal::set_blocked(~0ull);
     core::sched::exit_current(int(a[0]) & 0xff);
 }
 Ret sys_exit_group(const Args& a) { core::program_exited(int(a[0])); }
