@@ -6,10 +6,12 @@
 #include "core/power.h"
 #include "core/process.h"
 #include "core/random.h"
+#include "core/thread.h"
 #include "core/time.h"
 #include "core/vector.h"
 #include "fs/devices.h"
 #include "fs/mmap_backing.h"
+#include "fs/procfs.h"
 #include "fs/vfs.h"
 #include "loader/exec.h"
 #include "platform/x86_64/serial.h"
@@ -94,6 +96,10 @@ void boot_program(const u8* initramfs, size_t size, u32 stdio_tty_mask)
         else klog::error("%s: cannot load: %s", manifest.exe.c_str(), errno_name(ex.error()));
         program_exited(ex.error() == Errno::ENOENT ? 127 : 126);
     }
+    // The first thread's name (prctl PR_GET_NAME, comm) is the program's, as Linux's exec sets it.
+    auto comm = fs::proc_comm();
+    memcpy(current()->name, comm.chars(), comm.length());
+    current()->name[comm.length()] = 0;
     klog::info("starting %s at %#lx", manifest.exe.c_str(), ex.value().entry);
     x86::enter_user(ex.value().entry, ex.value().stack);
 }

@@ -5,6 +5,7 @@
 // every change to a pending set is made with interrupts off (IrqOff).
 #include "core/signal.h"
 #include "core/signal_internal.h"
+#include "core/crash_report.h"
 #include "core/process.h"
 #include "core/sched.h"
 #include "core/thread.h"
@@ -467,15 +468,11 @@ ErrorOr set_altstack(const AltStack& s, u64 user_sp)
 
 // ---- default actions -------------------------------------------------------------
 
-[[noreturn]] void die(int sig, const x86::TrapFrame* f)
+[[noreturn]] void die(int sig, const x86::TrapFrame* f, const SigInfo* info)
 {
-    if (default_action(sig) == DefaultAction::Core && f) {
-        // Linux would write a core file (if RLIMIT_CORE allowed it); Elfin
-        // leaves a crash report in the kernel log instead.
-        klog::info("killed by signal %d at rip %#lx rsp %#lx rax %#lx rbx %#lx rcx %#lx rdx %#lx "
-                   "rsi %#lx rdi %#lx rbp %#lx", sig, f->rip, f->rsp, f->rax, f->rbx, f->rcx, f->rdx,
-                   f->rsi, f->rdi, f->rbp);
-    }
+    // Linux would write a core file (if RLIMIT_CORE allowed it); Elfin
+    // writes a crash report on the program's stderr instead.
+    if (default_action(sig) == DefaultAction::Core) crash_report(sig, info, f);
     // The status channel has no word for "core dumped" yet (docs/boot-protocol.md):
     // the shell's wording of the signal is all the tool shows.
     program_killed(sig, false);

@@ -289,7 +289,7 @@ void deliver(x86::TrapFrame& f, i64 nr, i64 ret)
         if (act.handler == SIG_IGN_) continue;
         if (act.handler == SIG_DFL_) {
             if (default_action(sig) == DefaultAction::Ignore) continue;
-            die(sig, &f);
+            die(sig, &f, &info);
         }
         if (restart) {
             restart = false;

@@ -10,7 +10,7 @@ constexpr u64 SIG_DFL_ = 0, SIG_IGN_ = 1;
 enum class DefaultAction { Terminate, Core, Ignore };
 DefaultAction default_action(int sig);
 // Ends the program as the default action of sig does.
-[[noreturn]] void die(int sig, const x86::TrapFrame* f);
+[[noreturn]] void die(int sig, const x86::TrapFrame* f, const SigInfo* info = nullptr);
 bool on_altstack(u64 sp);
 // dequeue for delivery on the way to user mode: of the process-directed
 // signals, only those this thread may take (the one chosen for each, or any

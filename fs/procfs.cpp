@@ -119,6 +119,17 @@ void set_comm(core::StringView exe)
     g_comm[g_comm_len] = 0;
 }
 
+} // namespace
+
+void proc_rename(core::StringView name)
+{
+    g_comm_len = name.length() < 15 ? name.length() : 15;
+    memcpy(g_comm, name.chars(), g_comm_len);
+    g_comm[g_comm_len] = 0;
+}
+
+namespace {
+
 int current_pid()
 {
     ProcProcess p;

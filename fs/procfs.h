@@ -166,6 +166,8 @@ void proc_uuid(ProcText& out);
 // The program's name as Linux keeps it (comm): the exe's last component, at
 // most 15 bytes.
 core::StringView proc_comm();
+// The first thread's new name (prctl PR_SET_NAME): comm follows it, as on Linux.
+void proc_rename(core::StringView name);
 // The program's path (the manifest's exe), empty before mount_proc.
 core::StringView proc_exe_path();
 // The CPU flags /proc/cpuinfo lists, space-separated, in Linux's order and names.

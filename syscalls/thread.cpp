@@ -6,6 +6,7 @@
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/thread.h"
+#include "fs/procfs.h"
 
 namespace sys {
 
@@ -121,6 +122,7 @@ Ret sys_prctl(const Args& a)
             if (!name[i]) break;
         }
         memcpy(t.name, name, sizeof name);
+        if (t.tid == core::process().pid) fs::proc_rename({ name, strlen(name) });
         return 0;
     }
     case PR_GET_NAME:

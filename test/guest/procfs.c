@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -138,6 +139,15 @@ static void test_status_stat(void)
     char comm_file[32];
     snprintf(comm_file, sizeof comm_file, "%s\n", comm);
     CHECK_STR(slurp("/proc/self/comm", NULL), comm_file);
+    // The first thread's name is the program's, and renaming it renames the process.
+    char name[16] = "";
+    CHECK(prctl(PR_GET_NAME, name) == 0);
+    CHECK_STR(name, comm);
+    CHECK(prctl(PR_SET_NAME, "renamed-by-prctl-long") == 0);
+    CHECK(prctl(PR_GET_NAME, name) == 0);
+    CHECK_STR(name, "renamed-by-prct");
+    CHECK_STR(slurp("/proc/self/comm", NULL), "renamed-by-prct\n");
+    CHECK(prctl(PR_SET_NAME, comm) == 0);
 
     char *stat = slurp("/proc/self/stat", NULL);
     snprintf(want, sizeof want, "%d (%s) R ", getpid(), comm);

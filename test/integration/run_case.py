@@ -238,15 +238,30 @@ def check_segv(ctx, r):
         raise Failure(f"the program ran on past the fault\n{r.describe()}")
     if not ctx.native:
         expect_contains(r, r.err, rb"Segmentation fault", "stderr")
+        # The crash report: the cause, the place (the program's file and offset,
+        # the instruction), the registers; the report comes before the shell's words.
+        expect_contains(r, r.err, rb"elfin: crash report: SIGSEGV \(SEGV_MAPERR: [^)]*\) at address 0x0 "
+                                  rb"in thread \d+ \"segv\"\n", "stderr")
+        expect_contains(r, r.err, rb"elfin:   at 0x[0-9a-f]+ in /\S*/segv \+ 0x[0-9a-f]+: mov ", "stderr")
+        expect_contains(r, r.err, rb"elfin:   rax [0-9a-f]{16}  rbx [0-9a-f]{16}", "stderr")
+        if r.err.find(b"crash report") > r.err.find(b"Segmentation fault"):
+            raise Failure(f"the crash report comes after the shell's words\n{r.describe()}")
 
 
-def killed_by(words):
-    """A program that prints "before", then must die of a signal's default action."""
+def killed_by(words, report=None):
+    """A program that prints "before", then must die of a signal's default action
+    (with a crash report naming `report` when the action dumps core)."""
     def check(ctx, r):
         if not r.out.startswith(b"before\n") or b"after" in r.out:
             raise Failure(f"the program did not stop where the signal struck\n{r.describe()}")
         if not ctx.native:
             expect_contains(r, r.err, words, "stderr")
+            if report:
+                expect_contains(r, r.err, rb"elfin: crash report: " + report, "stderr")
+                expect_contains(r, r.err, rb"elfin:   in a system call made by:\n"
+                                          rb"elfin:   at 0x[0-9a-f]+ in /\S*/sigdefault \+ 0x[0-9a-f]+: syscall\n", "stderr")
+            elif b"crash report" in r.err:
+                raise Failure(f"a crash report for a signal that does not dump core\n{r.describe()}")
     return check
 
 
@@ -349,7 +364,7 @@ GUESTS = {
     "signals": Guest("signals", reports="signals"),
     "sigframe": Guest("sigframe", reports="sigframe"),
     "sigthreads": Guest("sigthreads", reports="sigthreads"),
-    "sig-abort": Guest("sigdefault", ["abort"], rc=134, check=killed_by(rb"Aborted")),
+    "sig-abort": Guest("sigdefault", ["abort"], rc=134, check=killed_by(rb"Aborted", rb"SIGABRT killed the program")),
     "sig-alarm": Guest("sigdefault", ["alarm"], rc=142, check=killed_by(rb"Alarm clock")),
     "sig-alarm-read": Guest("sigdefault", ["alarm-read"], rc=142, check=killed_by(rb"Alarm clock")),
     "sig-term": Guest("sigdefault", ["term"], rc=143, check=killed_by(rb"Terminated")),
