@@ -5,7 +5,8 @@
 file(GLOB ELFIN_KERNEL_SOURCES CONFIGURE_DEPENDS
   ${CMAKE_SOURCE_DIR}/platform/x86_64/*.cpp ${CMAKE_SOURCE_DIR}/platform/x86_64/*.S
   ${CMAKE_SOURCE_DIR}/core/*.cpp ${CMAKE_SOURCE_DIR}/mm/*.cpp ${CMAKE_SOURCE_DIR}/fs/*.cpp
-  ${CMAKE_SOURCE_DIR}/loader/*.cpp ${CMAKE_SOURCE_DIR}/syscalls/*.cpp ${CMAKE_SOURCE_DIR}/drivers/*.cpp)
+  ${CMAKE_SOURCE_DIR}/loader/*.cpp ${CMAKE_SOURCE_DIR}/syscalls/*.cpp ${CMAKE_SOURCE_DIR}/drivers/*.cpp
+  ${CMAKE_SOURCE_DIR}/drivers/virtio/*.cpp ${CMAKE_SOURCE_DIR}/net/*.cpp)
 # *_host.cpp files are the host's side of a kernel interface (unit tests, tool).
 list(FILTER ELFIN_KERNEL_SOURCES EXCLUDE REGEX "_host\\.cpp$")
 include(${CMAKE_SOURCE_DIR}/loader/vdso/vdso.cmake) # the vDSO, embedded: adds its image.S
@@ -40,11 +41,24 @@ target_compile_definitions(kernel_zydis PUBLIC ZYAN_NO_LIBC ZYDIS_STATIC_BUILD Z
 target_compile_options(kernel_zydis PRIVATE -ffreestanding -nostdlib -mno-red-zone -mcmodel=kernel
   -fno-pic -fno-pie -fno-stack-protector -mgeneral-regs-only -O2 -g -w)
 
+# lwIP, built freestanding the same way, with our configuration (net/lwipopts.h,
+# net/arch/cc.h): the core, IPv4, IPv6 and Ethernet; not its socket or netconn layers.
+set(LWIP_DIR ${ELFIN_THIRD_PARTY}/lwip/src)
+if(NOT EXISTS ${LWIP_DIR}/core/tcp.c)
+  message(FATAL_ERROR "third_party/lwip is missing: run scripts/setup first")
+endif()
+file(GLOB ELFIN_LWIP_SOURCES ${LWIP_DIR}/core/*.c ${LWIP_DIR}/core/ipv4/*.c ${LWIP_DIR}/core/ipv6/*.c)
+list(APPEND ELFIN_LWIP_SOURCES ${LWIP_DIR}/netif/ethernet.c)
+add_library(kernel_lwip STATIC ${ELFIN_LWIP_SOURCES})
+target_include_directories(kernel_lwip SYSTEM PUBLIC ${CMAKE_SOURCE_DIR}/net ${LWIP_DIR}/include)
+target_compile_options(kernel_lwip PRIVATE -ffreestanding -nostdlib -mno-red-zone -mcmodel=kernel
+  -fno-pic -fno-pie -fno-stack-protector -mgeneral-regs-only -fno-builtin -O2 -g -w)
+
 add_library(kernel_objs OBJECT ${ELFIN_KERNEL_SOURCES} ${ELFIN_GEN}/syscall_table.cpp)
 target_include_directories(kernel_objs PRIVATE ${CMAKE_SOURCE_DIR} ${ELFIN_GEN})
 target_compile_definitions(kernel_objs PRIVATE ELFIN_KERNEL=1)
 target_compile_options(kernel_objs PRIVATE ${ELFIN_KERNEL_FLAGS})
-target_link_libraries(kernel_objs PRIVATE kernel_zydis)
+target_link_libraries(kernel_objs PRIVATE kernel_zydis kernel_lwip)
 add_dependencies(kernel_objs syscall_table vdso_image)
 
 set(ELFIN_LDSCRIPT ${CMAKE_SOURCE_DIR}/platform/x86_64/linker.ld)
@@ -55,15 +69,15 @@ file(MAKE_DIRECTORY ${ELFIN_KDIR})
 add_custom_command(
   OUTPUT ${ELFIN_KDIR}/elfin-kernel ${ELFIN_KDIR}/elfin-kernel.sym
   COMMAND ${ELFIN_KERNEL_LINK} -o ${ELFIN_KDIR}/stage1.elf $<TARGET_OBJECTS:kernel_objs>
-          $<TARGET_FILE:kernel_zydis> ${CMAKE_SOURCE_DIR}/platform/x86_64/ksyms_empty.s -lgcc
+          $<TARGET_FILE:kernel_zydis> $<TARGET_FILE:kernel_lwip> ${CMAKE_SOURCE_DIR}/platform/x86_64/ksyms_empty.s -lgcc
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/platform/x86_64/gen_ksyms.py
           ${ELFIN_KDIR}/stage1.elf ${ELFIN_KDIR}/ksyms.s
   COMMAND ${ELFIN_KERNEL_LINK} -o ${ELFIN_KDIR}/elfin-kernel.sym $<TARGET_OBJECTS:kernel_objs>
-          $<TARGET_FILE:kernel_zydis> ${ELFIN_KDIR}/ksyms.s -lgcc
+          $<TARGET_FILE:kernel_zydis> $<TARGET_FILE:kernel_lwip> ${ELFIN_KDIR}/ksyms.s -lgcc
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/platform/x86_64/gen_ksyms.py --check
           ${ELFIN_KDIR}/stage1.elf ${ELFIN_KDIR}/elfin-kernel.sym
   COMMAND ${CMAKE_OBJCOPY} --strip-debug ${ELFIN_KDIR}/elfin-kernel.sym ${ELFIN_KDIR}/elfin-kernel
-  DEPENDS kernel_objs kernel_zydis $<TARGET_OBJECTS:kernel_objs> ${ELFIN_LDSCRIPT}
+  DEPENDS kernel_objs kernel_zydis kernel_lwip $<TARGET_OBJECTS:kernel_objs> ${ELFIN_LDSCRIPT}
           ${CMAKE_SOURCE_DIR}/platform/x86_64/gen_ksyms.py ${CMAKE_SOURCE_DIR}/platform/x86_64/ksyms_empty.s
   COMMAND_EXPAND_LISTS
   COMMENT "Linking the kernel")

@@ -58,6 +58,12 @@ fs::Timespec clock_hook()
 
 } // namespace
 
+namespace {
+void (*g_after_unpack)();
+}
+
+void set_after_unpack_hook(void (*hook)()) { g_after_unpack = hook; }
+
 void boot_program(const u8* initramfs, size_t size, u32 stdio_tty_mask)
 {
     fs::set_console_hooks(console_write, console_read);
@@ -70,6 +76,7 @@ void boot_program(const u8* initramfs, size_t size, u32 stdio_tty_mask)
     if (r.is_error()) fail("cannot unpack the image", why ? why : errno_name(r.error()));
     if (!manifest.present) fail("the image has no .elfin/manifest", "build it with `elfin build` or `elfin run`");
     if (fs::init_stdio(stdio_tty_mask).is_error()) fail("cannot open /dev/console", "for descriptors 0, 1 and 2");
+    if (g_after_unpack) g_after_unpack();
 
     auto inode = fs::resolve_path(manifest.exe.view());
     if (inode.is_error()) fail(manifest.exe.c_str(), errno_name(inode.error()));

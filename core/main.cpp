@@ -16,6 +16,8 @@
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/time.h"
+#include "drivers/net_card.h"
+#include "net/stack.h"
 
 extern "C" char __kernel_end[], __bss_start[], __bss_end[];
 extern "C" void (*__init_array_start[])(), (*__init_array_end[])();
@@ -126,6 +128,12 @@ extern "C" [[noreturn]] void kmain(u64 start_info_pa)
     core::random_init();
     klog::info("%lu MiB of RAM, initramfs %lu KiB at %#lx", mm::phys_total_pages() / 256,
                bi.initrd_size / 1024, bi.initrd_pa);
+
+    // Devices (a network card only when the tool asked for one), then the
+    // network on them: DHCP runs while the image is unpacked.
+    drivers::discover(cmdline);
+    net::start_cards();
+    core::set_after_unpack_hook(net::configure_at_boot);
 
     core::boot_program(static_cast<const u8*>(mm::phys_to_virt(bi.initrd_pa)), bi.initrd_size, tty_mask);
 }

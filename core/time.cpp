@@ -160,6 +160,9 @@ namespace {
 // it). It is armed for the earlier.
 u64 g_signal_deadline = ~0ull;
 u64 g_sched_deadline[x86::smp::MAX_CPUS]; // + 1: zero-initialized means none
+// A subsystem's callout (set_callout): one for all CPUs, like the signal timer.
+u64 g_callout_deadline = ~0ull;
+void (*g_callout)();
 
 u64& sched_deadline_plus_1() { return g_sched_deadline[x86::this_cpu()->cpu_id]; }
 
@@ -168,6 +171,7 @@ void program_timer()
     if (!g_lapic || !g_lapic_hz) return;
     u64 sched_deadline = sched_deadline_plus_1() - 1;
     u64 deadline = g_signal_deadline < sched_deadline ? g_signal_deadline : sched_deadline;
+    if (g_callout_deadline < deadline) deadline = g_callout_deadline;
     if (deadline == ~0ull) {
         lapic_write(0x380, 0); // stopped
         return;
@@ -198,6 +202,15 @@ void arm_timer(u64 deadline)
     irq_restore(flags);
 }
 
+void set_callout(u64 deadline, void (*fn)())
+{
+    u64 flags = irq_save();
+    g_callout_deadline = deadline;
+    g_callout = fn;
+    program_timer();
+    irq_restore(flags);
+}
+
 void timer_interrupt()
 {
     if (g_lapic) lapic_write(0xb0, 0); // EOI
@@ -205,8 +218,17 @@ void timer_interrupt()
         g_signal_deadline = ~0ull;
         core::signal::timer_expired(); // re-arms through set_signal_timer
     }
+    if (g_callout_deadline != ~0ull && monotonic_ns() >= g_callout_deadline) {
+        g_callout_deadline = ~0ull;
+        g_callout(); // re-arms through set_callout
+    }
     sched::timer_tick(); // re-arms through arm_timer
     program_timer();
+}
+
+void end_of_interrupt()
+{
+    if (g_lapic) lapic_write(0xb0, 0);
 }
 
 void sleep_until_ns(u64 deadline) { (void)sched::sleep_until(deadline, false); }

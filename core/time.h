@@ -21,10 +21,15 @@ void sleep_until_ns(u64 monotonic_deadline);
 void arm_timer(u64 monotonic_deadline);
 void set_realtime_ns(u64 ns);
 void timer_interrupt();             // the APIC timer's vector handler
+void end_of_interrupt();            // local APIC EOI, after a device interrupt (core/irq.cpp)
 // The interval timers' next expiry (core/signal.cpp), ~0 for none: the APIC
 // timer is kept armed for it, and the timer interrupt then calls
 // core::signal::timer_expired().
 void set_signal_timer(u64 monotonic_deadline);
+// One callout for a subsystem's own timers (the network stack's): `fn` runs
+// in the timer interrupt, interrupts off, once the deadline has passed; it
+// re-arms through this call. ~0: none.
+void set_callout(u64 monotonic_deadline, void (*fn)());
 constexpr u8 TIMER_VECTOR = 0x20;
 constexpr u8 SPURIOUS_VECTOR = 0xff;
 } // namespace core::time

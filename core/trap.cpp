@@ -12,6 +12,7 @@
 #include "core/sched.h"
 #include "core/signal.h"
 #include "core/time.h"
+#include "core/irq.h"
 #include "core/klog.h"
 
 extern "C" const u64 __ex_table_start[], __ex_table_end[];
@@ -88,7 +89,10 @@ void dispatch_trap(x86::TrapFrame* f)
     case core::time::SPURIOUS_VECTOR: return;
     default: break;
     }
-    if (f->vector >= 32) return; // stray interrupt
+    if (f->vector >= 32) {
+        core::irq::dispatch(u8(f->vector)); // a device's, or stray
+        return;
+    }
     if (f->from_user()) {
         // si_code and si_addr as Linux's arch/x86/kernel/traps.c gives them.
         switch (f->vector) {

@@ -10,6 +10,7 @@
 // before it sleeps; the only changes made from interrupts are signals (which
 // wake interruptible waiters themselves) and time (waiters sleep until the
 // earliest Inode::poll_deadline of their files, so timerfds need no wake-up).
+// Sockets change in the network card's interrupt: see readiness_generation.
 #include "core/types.h"
 #include "core/result.h"
 
@@ -33,8 +34,12 @@ void readiness_changed(Inode& inode);
 
 // Kernel only (fs/poll_kernel.cpp): sleeps until some readiness changes, a
 // signal is deliverable (EINTR) or the monotonic deadline passes (ETIMEDOUT).
-// A wake-up may be for other files: callers look again.
-ErrorOr wait_readiness(u64 monotonic_deadline);
+// A wake-up may be for other files: callers look again. Readiness also
+// changes in interrupts (sockets: net/), so a waiter takes the generation
+// before it looks at its files and passes it here: a change since then
+// returns at once instead of being missed.
+u64 readiness_generation();
+ErrorOr wait_readiness(u64 monotonic_deadline, u64 seen_generation);
 // Wakes every waiter: the kernel's definition replaces fs/poll.cpp's empty one.
 void readiness_wake();
 

@@ -34,14 +34,14 @@ Ret do_wait(int epfd, u64 events, i64 maxevents, u64 deadline)
     fs::EpollEvent out[BATCH];
     size_t max = size_t(maxevents) < BATCH ? size_t(maxevents) : BATCH;
     for (;;) {
-        u64 next = NONE;
+        u64 next = NONE, seen = fs::readiness_generation();
         size_t n = ep->collect(out, max, next);
         if (n) {
             TRY(mm::copy_to_user(events, out, n * sizeof(fs::EpollEvent)));
             return i64(n);
         }
         if (core::time::monotonic_ns() >= deadline) return 0;
-        if (!wait(next < deadline ? next : deadline)) return Errno::EINTR;
+        if (!wait(next < deadline ? next : deadline, seen)) return Errno::EINTR;
     }
 }
 

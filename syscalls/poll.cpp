@@ -55,10 +55,10 @@ Ret do_poll(u64 ufds, u64 nfds, u64 deadline)
     if (nfds) TRY(mm::copy_from_user(p.data(), ufds, nfds * sizeof(PollFd)));
     u64 ready;
     for (;;) {
-        u64 next = NONE;
+        u64 next = NONE, seen = fs::readiness_generation();
         ready = scan(p.data(), nfds, next);
         if (ready || core::time::monotonic_ns() >= deadline) break;
-        if (!wait(next < deadline ? next : deadline)) return Errno::ERESTARTNOHAND;
+        if (!wait(next < deadline ? next : deadline, seen)) return Errno::ERESTARTNOHAND;
     }
     for (u64 i = 0; i < nfds; i++)
         TRY(mm::copy_to_user(ufds + i * sizeof(PollFd) + offsetof(PollFd, revents), &p[i].revents, sizeof(i16)));
@@ -129,10 +129,10 @@ Ret do_select(i64 nfds, u64 inp, u64 outp, u64 exp, u64 deadline)
     }
     u64 ready;
     for (;;) {
-        u64 next = NONE;
+        u64 next = NONE, seen = fs::readiness_generation();
         ready = TRY(select_scan(s, n, next));
         if (ready || core::time::monotonic_ns() >= deadline) break;
-        if (!wait(next < deadline ? next : deadline)) return Errno::ERESTARTNOHAND;
+        if (!wait(next < deadline ? next : deadline, seen)) return Errno::ERESTARTNOHAND;
     }
     // Linux writes back whole words of each set it was given.
     if (inp && words) TRY(mm::copy_to_user(inp, s.rin.data(), words * 8));

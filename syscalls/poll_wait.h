@@ -75,10 +75,11 @@ private:
 
 // Sleeps until readiness may have changed, the deadline (the caller's or its
 // files' earliest) passes, or a signal is deliverable: returns false on
-// a signal, true to look again.
-inline bool wait(u64 deadline)
+// a signal, true to look again. `seen`: fs::readiness_generation() taken
+// before the caller looked at its files.
+inline bool wait(u64 deadline, u64 seen)
 {
-    auto r = fs::wait_readiness(deadline);
+    auto r = fs::wait_readiness(deadline, seen);
     return !(r.is_error() && r.error() == Errno::EINTR);
 }
 

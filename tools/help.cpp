@@ -57,6 +57,13 @@ Options:
                         cached; otherwise TCG, which is slower)
       --kernel PATH     Elfin kernel to boot (default $ELFIN_KERNEL, or
                         ../kernel/elfin-kernel next to this tool)
+      --net user|none   a virtio-net card on QEMU's user-mode network (no root
+                        needed; the guest gets 10.0.2.15 by DHCP); the default
+                        is none unless -p is given, which implies user
+  -p, --publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]
+                        forward HOSTPORT on this machine (127.0.0.1 unless
+                        HOSTIP is given) to GUESTPORT in the VM (repeatable);
+                        a host port already taken stops elfin before boot
       --trace           the kernel prints every system call, strace-style
       --no-aslr         fixed load, stack and mmap addresses
       --kernel-debug    verbose kernel log on the console

@@ -8,7 +8,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -364,6 +367,32 @@ Expected<LaunchResult> launch_qemu(const std::vector<std::string>& argv, const L
     }
     r.report = parser.report();
     return r;
+}
+
+Status check_host_ports(const std::vector<PortForward>& ports)
+{
+    for (auto& p : ports) {
+        std::string spec = "-p " + (p.host_ip == "127.0.0.1" ? "" : p.host_ip + ":") + std::to_string(p.host_port) + ":"
+            + std::to_string(p.guest_port) + (p.udp ? "/udp" : "");
+        sockaddr_in a {};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(p.host_port);
+        if (inet_pton(AF_INET, p.host_ip.c_str(), &a.sin_addr) != 1) return Error { spec + ": bad host address" };
+        Fd s;
+        s.fd = socket(AF_INET, (p.udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+        if (s.fd < 0) return Error { spec + ": cannot make a socket: " + std::strerror(errno) };
+        int one = 1;
+        // As QEMU's slirp binds: SO_REUSEADDR, so a port in TIME_WAIT is free.
+        if (!p.udp) setsockopt(s.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(s.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+            int e = errno;
+            if (e == EADDRINUSE)
+                return Error { "port " + std::to_string(p.host_port) + (p.udp ? "/udp" : "") + " on " + p.host_ip
+                               + " is already in use on this machine (" + spec + "); pick another host port" };
+            return Error { spec + ": cannot bind " + p.host_ip + ":" + std::to_string(p.host_port) + ": " + std::strerror(e) };
+        }
+    }
+    return Ok {};
 }
 
 } // namespace elfin

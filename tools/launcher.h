@@ -2,6 +2,7 @@
 // Runs QEMU with the console on our stdio and the status channel on a pipe,
 // forwards SIGINT/SIGTERM/SIGHUP, and never leaves QEMU behind.
 #include "tools/expected.h"
+#include "tools/options.h"
 #include "tools/status.h"
 #include <functional>
 #include <string>
@@ -36,6 +37,10 @@ Expected<LaunchResult> launch_qemu(const std::vector<std::string>& argv, const L
 
 // Full path of `name` in $PATH, or empty.
 std::string find_in_path(const std::string& name);
+
+// Each published host port can be bound now (QEMU binds it a moment later):
+// otherwise one line naming the port and the -p that wants it.
+Status check_host_ports(const std::vector<PortForward>& ports);
 
 // True when /dev/kvm can be opened read-write.
 bool kvm_usable();

@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 
 namespace elfin {
 
@@ -30,6 +31,8 @@ constexpr std::array OPTION_SPECS = {
     OptionSpec { "--smp", 0, true, RUN | BUILD },
     OptionSpec { "--accel", 0, true, RUN | BUILD },
     OptionSpec { "--kernel", 0, true, RUN | BUILD },
+    OptionSpec { "--net", 0, true, RUN | BUILD },
+    OptionSpec { "--publish", 'p', true, RUN | BUILD },
     OptionSpec { "--trace", 0, false, RUN | BUILD },
     OptionSpec { "--no-aslr", 0, false, RUN | BUILD },
     OptionSpec { "--kernel-debug", 0, false, RUN | BUILD },
@@ -143,7 +146,13 @@ Status apply(Options& o, const OptionSpec& spec, std::string_view value, std::st
     } else if (n == "--kernel") {
         if (value.empty()) return usage_error("--kernel wants the path of an Elfin kernel");
         o.kernel = value;
-    } else if (n == "--timeout") o.timeout_s = ELFIN_TRY(parse_duration(value));
+    } else if (n == "--net") {
+        if (value == "user") o.net = NetMode::User;
+        else if (value == "none") o.net = NetMode::None;
+        else return usage_error("--net wants user or none, not '" + std::string(value) + "'");
+        o.net_given = true;
+    } else if (n == "--publish") o.ports.push_back(ELFIN_TRY(parse_port_forward(value)));
+    else if (n == "--timeout") o.timeout_s = ELFIN_TRY(parse_duration(value));
     else if (n == "--output") {
         if (value.empty()) return usage_error("-o wants a directory");
         o.output = value;
@@ -193,6 +202,45 @@ Expected<uint64_t> parse_mem_size(std::string_view text)
     if (mib < 16) return usage_error("--mem " + std::string(text) + " is too small: Elfin needs at least 16M");
     if (mib > (1u << 20)) return usage_error("--mem " + std::string(text) + " is too large (at most 1T)");
     return mib;
+}
+
+Expected<PortForward> parse_port_forward(std::string_view text)
+{
+    auto bad = [&](std::string why) {
+        return usage_error("-p '" + std::string(text) + "': " + why + " (-p HOSTPORT:GUESTPORT[/udp], e.g. -p 8080:80)");
+    };
+    PortForward f;
+    std::string_view rest = text;
+    if (auto slash = rest.find('/'); slash != std::string_view::npos) {
+        auto proto = rest.substr(slash + 1);
+        if (proto == "udp") f.udp = true;
+        else if (proto != "tcp") return bad("the protocol is tcp or udp, not '" + std::string(proto) + "'");
+        rest = rest.substr(0, slash);
+    }
+    auto last = rest.rfind(':');
+    if (last == std::string_view::npos) return bad("both ports are needed");
+    auto guest = rest.substr(last + 1);
+    rest = rest.substr(0, last);
+    auto host = rest;
+    if (auto ip_end = rest.rfind(':'); ip_end != std::string_view::npos) {
+        host = rest.substr(ip_end + 1);
+        auto ip = rest.substr(0, ip_end);
+        unsigned a, b, c, d;
+        char tail;
+        if (std::sscanf(std::string(ip).c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 || c > 255 || d > 255)
+            return bad("'" + std::string(ip) + "' is not an IPv4 address of this host");
+        f.host_ip = std::string(ip);
+    }
+    auto port = [&](std::string_view p, const char* which) -> Expected<uint16_t> {
+        unsigned v = 0;
+        auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
+        if (p.empty() || ec != std::errc() || end != p.data() + p.size() || v < 1 || v > 65535)
+            return bad(std::string("the ") + which + " port must be from 1 to 65535, not '" + std::string(p) + "'");
+        return static_cast<uint16_t>(v);
+    };
+    f.host_port = ELFIN_TRY(port(host, "host"));
+    f.guest_port = ELFIN_TRY(port(guest, "guest"));
+    return f;
 }
 
 Expected<PathMapping> parse_mapping(std::string_view text, std::string_view option, std::string_view cwd)
@@ -335,6 +383,14 @@ Expected<Options> parse_command_line(const std::vector<std::string>& argv, std::
             o.args.resize(n - 1);
         }
         if (o.output.empty()) return usage_error("elfin build needs -o DIR (where to write the kernel, the image and the run script)");
+    }
+    if (!o.ports.empty()) {
+        if (o.net_given && o.net == NetMode::None) return usage_error("-p publishes a port of the VM's network: it needs a network, not --net none");
+        o.net = NetMode::User;
+        for (size_t a = 0; a < o.ports.size(); a++)
+            for (size_t b = 0; b < a; b++)
+                if (o.ports[a].host_port == o.ports[b].host_port && o.ports[a].udp == o.ports[b].udp)
+                    return usage_error("-p: host port " + std::to_string(o.ports[a].host_port) + (o.ports[a].udp ? "/udp" : "") + " is published twice");
     }
     if (o.command == Command::Check && !o.args.empty())
         return usage_error("elfin check takes one program and no arguments");

@@ -14,6 +14,17 @@ namespace elfin {
 enum class Command { Run, Build, Check, Help, Version };
 enum class Machine { Microvm, Q35 };
 enum class Accel { Auto, Kvm, Tcg };
+// The network card: none (the default: boot stays fast), or one on QEMU's
+// user-mode network (slirp: no root needed), chosen by --net or implied by -p.
+enum class NetMode { None, User };
+
+// -p [HOSTIP:]HOSTPORT:GUESTPORT[/udp]: QEMU's hostfwd.
+struct PortForward {
+    std::string host_ip = "127.0.0.1"; // where the host listens
+    uint16_t host_port = 0, guest_port = 0;
+    bool udp = false;
+    bool operator==(const PortForward&) const = default;
+};
 
 struct PathMapping {
     std::string host;  // as given
@@ -32,6 +43,9 @@ struct Options {
     Machine machine = Machine::Microvm;
     Accel accel = Accel::Auto;
     unsigned smp = 1;
+    NetMode net = NetMode::None;
+    bool net_given = false;          // --net was on the command line
+    std::vector<PortForward> ports;  // -p, in order
     bool trace = false, no_aslr = false, kernel_debug = false, gdb = false, verbose = false;
     bool no_cache = false;
     bool json = false;               // check --json
@@ -47,6 +61,9 @@ struct Options {
 // argv without argv[0].
 // `cwd` makes relative --file/--dir host paths absolute for their default guest path.
 Expected<Options> parse_command_line(const std::vector<std::string>& argv, std::string_view cwd = "/");
+
+// -p's value: "8080:80", "5353:53/udp", "0.0.0.0:8080:80".
+Expected<PortForward> parse_port_forward(std::string_view text);
 
 // "64M", "1G", "512m", "2GiB", "1024" (MiB, as QEMU) → MiB. Refuses values that
 // are not whole MiB, below 16 MiB or above 1 TiB.

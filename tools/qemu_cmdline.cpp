@@ -27,6 +27,20 @@ std::vector<std::string> fixed_devices()
 
 } // namespace
 
+std::vector<std::string> net_args(NetMode net, Machine machine, const std::vector<PortForward>& ports)
+{
+    if (net == NetMode::None) return {};
+    std::string netdev = "user,id=n0";
+    for (auto& p : ports)
+        netdev += ",hostfwd=" + std::string(p.udp ? "udp:" : "tcp:") + p.host_ip + ":" + std::to_string(p.host_port)
+            + "-:" + std::to_string(p.guest_port);
+    // No option ROM for the PCI card: nothing boots from it.
+    if (machine == Machine::Q35) return { "-netdev", netdev, "-device", "virtio-net-pci,netdev=n0,romfile=" };
+    // virtio-mmio is legacy (version 1) unless told otherwise; Elfin drives
+    // virtio 1.x devices only.
+    return { "-global", "virtio-mmio.force-legacy=false", "-netdev", netdev, "-device", "virtio-net-device,netdev=n0" };
+}
+
 std::vector<std::string> qemu_command_line(const QemuConfig& c)
 {
     std::vector<std::string> v = { c.qemu, "-M", c.machine == Machine::Q35 ? "q35" : MICROVM };
@@ -48,6 +62,7 @@ std::vector<std::string> qemu_command_line(const QemuConfig& c)
         v.insert(v.end(), { "-chardev", "file,id=stderr,append=on,path=" + c.stderr_path,
                             "-device", "isa-serial,chardev=stderr,iobase=0x2f8,irq=3" });
     }
+    for (auto& a : net_args(c.net, c.machine, c.ports)) v.push_back(a);
     if (c.gdb) v.insert(v.end(), { "-s", "-S" });
     return v;
 }
@@ -159,6 +174,7 @@ std::string run_script(const Options& o, std::string_view program_description)
     s += "  -append \"$append\" \\\n";
     s += "  -chardev stdio,id=console,signal=on -serial chardev:console $stderr_port \\\n";
     s += "  -chardev \"file,id=status,path=$status\" -device isa-debugcon,iobase=0xe9,chardev=status \\\n";
+    if (auto net = net_args(o.net, o.machine, o.ports); !net.empty()) s += "  " + shell_join(net) + " \\\n";
     s += "  \"$@\"\n";
     s += "rc=$?\n";
     s += "line=$(grep -a -m1 -E '^elfin-status (exit|signal|panic)' \"$status\")\n";

@@ -18,7 +18,14 @@ struct QemuConfig {
     std::string status_path; // where isa-debugcon writes (§4)
     std::string stderr_path; // when set: the program's stderr, on COM2, appended there
     bool gdb = false;        // -s -S
+    NetMode net = NetMode::None;
+    std::vector<PortForward> ports; // hostfwd rules (net User)
 };
+
+// The network card's QEMU arguments: -netdev user with one hostfwd per
+// published port, and virtio-net on the machine's bus (virtio-mmio on
+// microvm, PCI on q35). Empty without a network.
+std::vector<std::string> net_args(NetMode net, Machine machine, const std::vector<PortForward>& ports);
 
 std::vector<std::string> qemu_command_line(const QemuConfig& c);
 

@@ -628,6 +628,51 @@ def tool_error_case(kind):
     return case
 
 
+# ---------------------------------------------------------------- networking
+
+NET_LEASE = rb"(?m)^elfin: status channel: net eth0 10\.0\.2\.15/24 gateway 10\.0\.2\.2 dns 10\.0\.2\.3\r?$"
+
+
+def case_net_dhcp(ctx):
+    """--net user: the kernel gets QEMU's DHCP lease, tells the tool, and
+    writes /etc/resolv.conf from the lease's DNS server (over the image's own)."""
+    stale = ctx.path("resolv.conf")
+    with open(stale, "w") as f:
+        f.write("nameserver 192.0.2.1\n")
+    r = ctx.elfin_run(BUSYBOX, ["cat", "/etc/resolv.conf"],
+                      ["-v", "--net", "user", "--file", f"{stale}:/etc/resolv.conf"])
+    expect_rc(r, 0)
+    expect_contains(r, r.err, NET_LEASE, "the DHCP lease line")
+    expect_out(r, b"nameserver 10.0.2.3\n")
+
+
+def case_net_none(ctx):
+    """Without --net or -p there is no card: no lease, the image's resolv.conf."""
+    r = ctx.elfin_run(BUSYBOX, ["cat", "/etc/resolv.conf"], ["-v"])
+    expect_rc(r, 0)
+    if b"status channel: net " in r.err or b"-netdev" in r.err:
+        raise Failure(f"a network card without --net or -p\n{r.describe()}")
+    expect_out(r, b"nameserver 10.0.2.3\n")
+
+
+def case_net_port_in_use(ctx):
+    """-p with a host port already taken: one line naming it, and no VM."""
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        r = ctx.elfin_run(BUSYBOX, ["true"], ["-p", f"{port}:80"])
+    if r.rc == 0:
+        raise Failure(f"elfin ran with a published port already in use\n{r.describe()}")
+    lines = [line for line in r.both.split(b"\n") if line.strip()]
+    if len(lines) != 1:
+        raise Failure(f"expected a one-line message, got {len(lines)} lines\n{r.describe()}")
+    expect_contains(r, lines[0], rb"port %d on 127\.0\.0\.1 is already in use" % port, "the message")
+    if ctx.qemu_started():
+        raise Failure(f"elfin started QEMU although the port was taken\n{r.describe()}")
+
+
 # ---------------------------------------------------------------- the case table
 
 def guest_case(name):
@@ -648,6 +693,9 @@ CASES["bb-ls-root"] = (case_bb_ls_root, "integration")
 CASES["bb-cat"] = (case_bb_cat, "integration")
 CASES["bb-sha256sum"] = (case_bb_sha256sum, "integration")
 CASES["bb-sh"] = (case_bb_sh, "integration")
+CASES["net-dhcp"] = (case_net_dhcp, "integration")
+CASES["net-none"] = (case_net_none, "integration")
+CASES["net-port-in-use"] = (case_net_port_in_use, "integration")
 for _kind in REASONS:
     CASES[f"tool-error-{_kind}"] = (tool_error_case(_kind), "integration")
 

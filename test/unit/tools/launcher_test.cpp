@@ -4,6 +4,7 @@
 // QEMU, the tool or the fake kernel is not there.
 #include "tools/cpio.h"
 #include "tools/file_util.h"
+#include "tools/launcher.h"
 #include "tools/manifest.h"
 
 #include <algorithm>
@@ -11,6 +12,9 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 #include <fstream>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -272,4 +276,23 @@ TEST_CASE("launcher: errors a person sees, with exit 2 for usage and 1 otherwise
     r = sh(env().tool + " --version");
     CHECK(r.rc == 0);
     CHECK(r.out.starts_with("elfin "));
+}
+
+TEST_CASE("launcher: a published host port already in use is refused before boot")
+{
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(s >= 0);
+    sockaddr_in a {};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0); // any free port
+    REQUIRE(listen(s, 1) == 0);
+    socklen_t len = sizeof a;
+    REQUIRE(getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    uint16_t taken = ntohs(a.sin_port);
+    auto r = check_host_ports({ PortForward { "127.0.0.1", taken, 80, false } });
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("port " + std::to_string(taken) + " on 127.0.0.1 is already in use") != std::string::npos);
+    close(s);
+    CHECK(check_host_ports({ PortForward { "127.0.0.1", taken, 80, false } }).ok()); // free again
 }

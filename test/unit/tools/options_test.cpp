@@ -196,3 +196,30 @@ TEST_CASE("options: suggestions")
     CHECK(suggest_option("--machin") == "--machine");
     CHECK(suggest_option("--qwertyuiop") == "");
 }
+
+TEST_CASE("options: -p publishes ports and implies the user network")
+{
+    auto r = parse({ "run", "-p", "8080:80", "--publish", "5353:53/udp", "-p", "0.0.0.0:2222:22/tcp", "/bin/srv" });
+    REQUIRE(r.ok());
+    CHECK(r->net == NetMode::User);
+    REQUIRE(r->ports.size() == 3);
+    CHECK(r->ports[0] == PortForward { "127.0.0.1", 8080, 80, false });
+    CHECK(r->ports[1] == PortForward { "127.0.0.1", 5353, 53, true });
+    CHECK(r->ports[2] == PortForward { "0.0.0.0", 2222, 22, false });
+    CHECK(parse({ "run", "/bin/srv" })->net == NetMode::None); // no card unless asked: boot stays fast
+    CHECK(parse({ "run", "--net", "user", "/bin/srv" })->net == NetMode::User);
+    CHECK(parse({ "build", "-p", "80:80", "/bin/srv", "-o", "out" })->ports.size() == 1);
+}
+
+TEST_CASE("options: bad -p and --net values")
+{
+    CHECK(contains(error_of({ "run", "-p", "8080", "/bin/srv" }), "both ports are needed"));
+    CHECK(contains(error_of({ "run", "-p", "0:80", "/bin/srv" }), "host port must be from 1 to 65535"));
+    CHECK(contains(error_of({ "run", "-p", "80:65536", "/bin/srv" }), "guest port must be from 1 to 65535"));
+    CHECK(contains(error_of({ "run", "-p", "80:80/sctp", "/bin/srv" }), "tcp or udp"));
+    CHECK(contains(error_of({ "run", "-p", "localhost:80:80", "/bin/srv" }), "not an IPv4 address"));
+    CHECK(contains(error_of({ "run", "-p", "80:80", "-p", "80:81", "/bin/srv" }), "published twice"));
+    CHECK(parse({ "run", "-p", "80:80", "-p", "80:80/udp", "/bin/srv" }).ok()); // tcp and udp are apart
+    CHECK(contains(error_of({ "run", "--net", "none", "-p", "80:80", "/bin/srv" }), "not --net none"));
+    CHECK(contains(error_of({ "run", "--net", "tap", "/bin/srv" }), "--net wants user or none"));
+}

@@ -145,3 +145,36 @@ TEST_CASE("qemu: the run script of elfin build")
     o.accel = Accel::Tcg;
     CHECK(run_script(o, "x").find("/dev/kvm") == std::string::npos);
 }
+
+TEST_CASE("qemu: no network card unless asked for")
+{
+    auto v = qemu_command_line(config());
+    CHECK_FALSE(has(v, "-netdev"));
+    CHECK(net_args(NetMode::None, Machine::Microvm, {}).empty());
+}
+
+TEST_CASE("qemu: user network with published ports, on virtio-mmio and on PCI")
+{
+    auto c = config();
+    c.net = NetMode::User;
+    c.ports = { { "127.0.0.1", 8080, 80, false }, { "0.0.0.0", 5353, 53, true } };
+    auto v = qemu_command_line(c);
+    CHECK(has_pair(v, "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=udp:0.0.0.0:5353-:53"));
+    CHECK(has_pair(v, "-device", "virtio-net-device,netdev=n0"));
+    CHECK(has_pair(v, "-global", "virtio-mmio.force-legacy=false")); // virtio 1.x, not legacy
+    c.machine = Machine::Q35;
+    v = qemu_command_line(c);
+    CHECK(has_pair(v, "-device", "virtio-net-pci,netdev=n0,romfile="));
+    c.ports.clear();
+    CHECK(has_pair(qemu_command_line(c), "-netdev", "user,id=n0"));
+}
+
+TEST_CASE("qemu: the run script carries the network")
+{
+    Options o;
+    o.net = NetMode::User;
+    o.ports = { { "127.0.0.1", 8080, 80, false } };
+    auto s = run_script(o, "/srv");
+    CHECK(s.find("-global virtio-mmio.force-legacy=false -netdev user,id=n0,hostfwd=tcp:127.0.0.1:8080-:80 -device virtio-net-device,netdev=n0") != std::string::npos);
+    CHECK(run_script(Options {}, "/srv").find("-netdev") == std::string::npos);
+}

@@ -1,0 +1,37 @@
+#pragma once
+// A network card as the network stack (net/) sees it: an Ethernet MAC, frames
+// out, frames in. Drivers register their cards at probe; net/ puts an lwIP
+// interface on each.
+#include "core/result.h"
+#include "core/types.h"
+
+namespace drivers {
+
+class NetworkCard {
+public:
+    static constexpr size_t MAX_FRAME = 1514; // Ethernet, without the FCS
+
+    // Frames that arrived, delivered in the card's interrupt (interrupts off):
+    // `frame` is valid only during the call.
+    using Receiver = void (*)(void* context, const u8* frame, size_t len);
+
+    virtual ~NetworkCard() = default;
+    virtual const char* name() const = 0;
+    virtual const u8* mac() const = 0;
+    // A buffer for one frame of at most MAX_FRAME bytes, or EAGAIN while the
+    // card's queue is full; transmit(len) sends what was written there.
+    // Callers serialise (the network stack's lock).
+    virtual Result<u8*> transmit_buffer() = 0;
+    virtual void transmit(size_t len) = 0;
+    // Starts delivering frames; before this the card drops what it gets.
+    virtual void set_receiver(Receiver receiver, void* context) = 0;
+};
+
+// The cards found so far (drivers/net_card.cpp).
+void register_card(NetworkCard* card);
+NetworkCard* card(size_t index); // nullptr past the last
+// Discovers every device on the machine's buses and probes their drivers
+// (virtio-mmio, from the kernel command line); called once at boot.
+void discover(const char* cmdline);
+
+} // namespace drivers

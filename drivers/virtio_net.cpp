@@ -1,0 +1,125 @@
+#include "drivers/virtio_net.h"
+#include "core/klog.h"
+#include "core/string.h"
+#include "drivers/net_card.h"
+
+namespace drivers::virtio::net {
+
+namespace {
+
+constexpr u64 F_MAC = 1ull << 5, F_MRG_RXBUF = 1ull << 15;
+constexpr u16 RX_QUEUE = 0, TX_QUEUE = 1;
+
+// struct virtio_net_hdr with num_buffers: always this size with VERSION_1.
+struct [[gnu::packed]] Header {
+    u8 flags, gso_type;
+    u16 hdr_len, gso_size, csum_start, csum_offset, num_buffers;
+};
+static_assert(sizeof(Header) == 12);
+static_assert(sizeof(Header) + NetworkCard::MAX_FRAME <= Virtqueue::BUFFER_SIZE);
+
+class VirtioNetCard final : public NetworkCard {
+public:
+    VirtioNetCard(Transport& t, core::Own<Virtqueue> rx, core::Own<Virtqueue> tx)
+        : m_transport(t), m_rx(static_cast<core::Own<Virtqueue>&&>(rx)), m_tx(static_cast<core::Own<Virtqueue>&&>(tx))
+    {
+        for (u16 i = 0; i < m_tx->size(); i++) m_tx_free[m_tx_free_count++] = i;
+    }
+    const char* name() const override { return "eth0"; }
+    const u8* mac() const override { return m_mac; }
+
+    Result<u8*> transmit_buffer() override
+    {
+        reclaim_tx();
+        if (!m_tx_free_count) return Errno::EAGAIN;
+        u16 d = m_tx_free[m_tx_free_count - 1];
+        memset(m_tx->buffer(d), 0, sizeof(Header)); // no offloads
+        return m_tx->buffer(d) + sizeof(Header);
+    }
+    void transmit(size_t len) override
+    {
+        u16 d = m_tx_free[--m_tx_free_count];
+        m_tx->submit(d, u32(sizeof(Header) + len), false);
+        if (m_tx->needs_notify()) m_transport.notify(*m_tx);
+    }
+    void set_receiver(Receiver r, void* context) override
+    {
+        m_receiver_context = context;
+        m_receiver = r;
+    }
+
+    void fill_rx()
+    {
+        for (u16 i = 0; i < m_rx->size(); i++) m_rx->submit(i, Virtqueue::BUFFER_SIZE, true);
+        m_transport.notify(*m_rx);
+    }
+    void interrupt()
+    {
+        m_transport.ack_interrupt(); // before the rings: a later completion raises the line again
+        reclaim_tx();
+        bool refilled = false;
+        u16 d;
+        u32 len;
+        while (m_rx->pop_used(d, len)) {
+            // One buffer holds a whole frame (no GSO was negotiated), so
+            // num_buffers is 1 even with merged buffers.
+            if (len > sizeof(Header) && m_receiver)
+                m_receiver(m_receiver_context, m_rx->buffer(d) + sizeof(Header), len - sizeof(Header));
+            m_rx->submit(d, Virtqueue::BUFFER_SIZE, true);
+            refilled = true;
+        }
+        if (refilled && m_rx->needs_notify()) m_transport.notify(*m_rx);
+    }
+
+    u8 m_mac[6] {};
+
+private:
+    void reclaim_tx()
+    {
+        u16 d;
+        u32 len;
+        while (m_tx->pop_used(d, len))
+            if (m_tx_free_count < m_tx->size()) m_tx_free[m_tx_free_count++] = d;
+    }
+
+    Transport& m_transport;
+    core::Own<Virtqueue> m_rx, m_tx;
+    u16 m_tx_free[Virtqueue::MAX_SIZE];
+    u16 m_tx_free_count { 0 };
+    Receiver m_receiver { nullptr };
+    void* m_receiver_context { nullptr };
+};
+
+void on_interrupt(void* card) { static_cast<VirtioNetCard*>(card)->interrupt(); }
+
+} // namespace
+
+ErrorOr probe(Transport& t)
+{
+    u64 features = TRY(t.negotiate(F_MAC | F_MRG_RXBUF));
+    u16 rx_max = t.queue_max_size(RX_QUEUE), tx_max = t.queue_max_size(TX_QUEUE);
+    if (!rx_max || !tx_max) return Errno::ENODEV;
+    auto rx = TRY(Virtqueue::create(RX_QUEUE, rx_max));
+    auto tx = TRY(Virtqueue::create(TX_QUEUE, tx_max));
+    TRY(t.enable_queue(*rx));
+    TRY(t.enable_queue(*tx));
+    auto* card = new (std::nothrow) VirtioNetCard(t, static_cast<core::Own<Virtqueue>&&>(rx), static_cast<core::Own<Virtqueue>&&>(tx));
+    if (!card) return Errno::ENOMEM;
+    if (features & F_MAC) {
+        for (u32 i = 0; i < 6; i++) card->m_mac[i] = t.config_read8(i);
+    } else {
+        // A locally administered address of our own.
+        const u8 fallback[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+        memcpy(card->m_mac, fallback, 6);
+    }
+    TRY(t.attach_interrupt(on_interrupt, card));
+    t.set_status(STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK);
+    card->fill_rx();
+    const u8* m = card->m_mac;
+    klog::info("eth0: virtio-net, MAC %02x:%02x:%02x:%02x:%02x:%02x, queues of %u and %u%s", m[0], m[1], m[2], m[3],
+               m[4], m[5], rx_max, tx_max, features & F_MRG_RXBUF ? ", merged receive buffers" : "");
+    register_card(card);
+    return {};
+}
+
+} // namespace drivers::virtio::net

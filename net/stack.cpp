@@ -1,0 +1,207 @@
+#include "net/stack.h"
+#include "core/format.h"
+#include "core/klog.h"
+#include "core/sched.h"
+#include "core/string.h"
+#include "core/time.h"
+#include "drivers/net_card.h"
+#include "fs/abi.h"
+#include "fs/io_buffer.h"
+#include "fs/vfs.h"
+#include "mm/heap.h"
+#include "net/lwip.h"
+
+unsigned char* elfin_lwip_heap;
+
+namespace net {
+
+namespace {
+
+core::SpinLock g_lock;
+bool g_started;
+core::WaitQueue g_events;
+
+struct Card {
+    netif nif;
+    drivers::NetworkCard* driver;
+};
+Card* g_card; // the first card: the default route
+
+struct Lease {
+    bool bound;
+    ip4_addr_t address, netmask, gateway;
+    ip_addr_t dns[DNS_MAX_SERVERS];
+};
+Lease g_lease;
+
+void on_callout();
+
+void arm_timer()
+{
+    u32 ms = sys_timeouts_sleeptime();
+    if (ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE) core::time::set_callout(~0ull, on_callout);
+    else core::time::set_callout(core::time::monotonic_ns() + u64(ms) * 1000000, on_callout);
+}
+
+void on_callout()
+{
+    StackGuard g;
+    sys_check_timeouts();
+}
+
+err_t card_linkoutput(netif* nif, pbuf* p)
+{
+    auto* card = static_cast<Card*>(nif->state);
+    if (p->tot_len > drivers::NetworkCard::MAX_FRAME) return ERR_BUF;
+    auto buf = card->driver->transmit_buffer();
+    if (buf.is_error()) return ERR_MEM; // the ring is full: TCP sends again
+    pbuf_copy_partial(p, buf.value(), p->tot_len, 0);
+    card->driver->transmit(p->tot_len);
+    return ERR_OK;
+}
+
+err_t card_init(netif* nif)
+{
+    auto* card = static_cast<Card*>(nif->state);
+    nif->name[0] = 'e';
+    nif->name[1] = 't';
+    nif->hwaddr_len = 6;
+    memcpy(nif->hwaddr, card->driver->mac(), 6);
+    nif->mtu = 1500;
+    nif->mtu6 = 1500;
+    nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_MLD6;
+    nif->output = etharp_output;
+    nif->output_ip6 = ethip6_output;
+    nif->linkoutput = card_linkoutput;
+    netif_set_hostname(nif, "elfin");
+    return ERR_OK;
+}
+
+// In the card's interrupt.
+void card_receive(void* context, const u8* frame, size_t len)
+{
+    auto* card = static_cast<Card*>(context);
+    StackGuard g;
+    pbuf* p = pbuf_alloc(PBUF_RAW, u16(len), PBUF_POOL);
+    if (!p) return; // dropped: the heap is full
+    pbuf_take(p, frame, u16(len));
+    if (card->nif.input(p, &card->nif) != ERR_OK) pbuf_free(p);
+    core::sched::wake_all(g_events);
+}
+
+void on_status(netif* nif)
+{
+    if (!dhcp_supplied_address(nif) || g_lease.bound) return;
+    g_lease.bound = true;
+    g_lease.address = *netif_ip4_addr(nif);
+    g_lease.netmask = *netif_ip4_netmask(nif);
+    g_lease.gateway = *netif_ip4_gw(nif);
+    for (u8 i = 0; i < DNS_MAX_SERVERS; i++) g_lease.dns[i] = *dns_getserver(i);
+    core::sched::wake_all(g_events);
+}
+
+int prefix_length(const ip4_addr_t& mask)
+{
+    u32 m = lwip_ntohl(ip4_addr_get_u32(&mask));
+    int n = 0;
+    while (m & 0x80000000u) n++, m <<= 1;
+    return n;
+}
+
+void write_resolv_conf()
+{
+    char text[128];
+    size_t n = 0;
+    for (auto& d : g_lease.dns) {
+        if (ip_addr_isany(&d)) continue;
+        char a[IPADDR_STRLEN_MAX];
+        ipaddr_ntoa_r(&d, a, sizeof a);
+        n += core::format(text + n, sizeof text - n, "nameserver %s\n", a);
+        if (n >= sizeof text) n = sizeof text - 1;
+    }
+    if (!n) return;
+    auto f = fs::open_file(fs::current(), fs::AT_FDCWD, "/etc/resolv.conf", fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC, 0644);
+    if (f.is_error()) {
+        klog::warn("eth0: cannot write /etc/resolv.conf (errno %d)", int(f.error()));
+        return;
+    }
+    fs::KernelBuffer b(static_cast<const void*>(text), n);
+    (void)f.value()->write(b, n);
+}
+
+} // namespace
+
+StackGuard::StackGuard() : m_flags(g_lock.lock()) {}
+
+StackGuard::~StackGuard()
+{
+    if (g_started) arm_timer();
+    g_lock.unlock(m_flags);
+}
+
+core::WaitQueue& events() { return g_events; }
+
+ErrorOr start()
+{
+    StackGuard g;
+    if (g_started) return {};
+    // lwIP aligns the start itself and keeps two headers past MEM_SIZE.
+    elfin_lwip_heap = static_cast<unsigned char*>(mm::kmalloc(MEM_SIZE + 4096));
+    if (!elfin_lwip_heap) return Errno::ENOMEM;
+    lwip_init(); // also the loopback interface, 127.0.0.1 and ::1
+    g_started = true;
+    return {};
+}
+
+void start_cards()
+{
+    drivers::NetworkCard* driver = drivers::card(0);
+    if (!driver) return;
+    if (start().is_error()) {
+        klog::warn("eth0: no memory for the network stack");
+        return;
+    }
+    auto* card = new (std::nothrow) Card {};
+    if (!card) return;
+    card->driver = driver;
+    StackGuard g;
+    if (!netif_add(&card->nif, nullptr, nullptr, nullptr, card, card_init, ethernet_input)) return;
+    g_card = card;
+    netif_set_status_callback(&card->nif, on_status);
+    netif_set_default(&card->nif);
+    netif_create_ip6_linklocal_address(&card->nif, 1);
+    netif_set_ip6_autoconfig_enabled(&card->nif, 1);
+    netif_set_up(&card->nif);
+    netif_set_link_up(&card->nif);
+    driver->set_receiver(card_receive, card);
+    dhcp_start(&card->nif);
+}
+
+void configure_at_boot()
+{
+    if (!g_card) return;
+    // QEMU's user network answers at once; TCG may take a moment to get there.
+    constexpr u64 LEASE_WAIT_NS = 10'000'000'000ull;
+    u64 deadline = core::time::monotonic_ns() + LEASE_WAIT_NS;
+    u64 flags = core::irq_save(); // the lease arrives in an interrupt: check and sleep as one
+    while (!g_lease.bound && core::time::monotonic_ns() < deadline)
+        (void)core::sched::wait(g_events, deadline, false);
+    core::irq_restore(flags);
+    if (!g_lease.bound) {
+        klog::warn("eth0: no DHCP lease after %lu s: only loopback and IPv6 link-local addresses",
+                   LEASE_WAIT_NS / 1000000000);
+        return;
+    }
+    char addr[IP4ADDR_STRLEN_MAX], gw[IP4ADDR_STRLEN_MAX], dns[IPADDR_STRLEN_MAX];
+    ip4addr_ntoa_r(&g_lease.address, addr, sizeof addr);
+    ip4addr_ntoa_r(&g_lease.gateway, gw, sizeof gw);
+    ipaddr_ntoa_r(&g_lease.dns[0], dns, sizeof dns);
+    int prefix = prefix_length(g_lease.netmask);
+    klog::info("eth0: DHCP lease %s/%d, gateway %s, DNS %s", addr, prefix, gw, dns);
+    klog::status("net eth0 %s/%d gateway %s dns %s", addr, prefix, gw, dns);
+    write_resolv_conf();
+}
+
+} // namespace net
+
+extern "C" u32_t sys_now(void) { return u32_t(core::time::monotonic_ns() / 1000000); }

@@ -1,0 +1,43 @@
+#pragma once
+// The network stack: lwIP (NO_SYS, raw API) inside the kernel. Every lwIP
+// call is made holding the stack's lock, which keeps interrupts off: the
+// cards' interrupts feed frames into lwIP and lwIP's timers run from the APIC
+// timer, so nothing else may be inside lwIP then (one CPU; with more, the
+// same lock serialises them). Nothing sleeps holding it.
+#include "core/result.h"
+#include "core/sync.h"
+#include "core/types.h"
+
+namespace net {
+
+// Holds the stack's lock; on release, re-arms the timer for lwIP's next
+// timeout (which any call may have changed).
+class StackGuard {
+public:
+    StackGuard();
+    ~StackGuard();
+    StackGuard(const StackGuard&) = delete;
+    StackGuard& operator=(const StackGuard&) = delete;
+
+private:
+    u64 m_flags;
+};
+
+// Starts lwIP once (its heap, the loopback interface): ENOMEM when the heap
+// cannot be had. Every socket call starts it; boot starts it when a card is there.
+ErrorOr start();
+
+// At boot: puts an interface on every card found (drivers::discover) and
+// starts DHCP and IPv6 autoconfiguration on it.
+void start_cards();
+// After the image is unpacked: when there is a card, waits (a few seconds at
+// most) for the DHCP lease, logs it, tells the host tool on the status
+// channel (`elfin-status net ...`) and writes /etc/resolv.conf from the DNS
+// servers it gave.
+void configure_at_boot();
+
+// The wait queue woken whenever the stack changed something a sleeper may
+// wait for (net/socket.cpp).
+core::WaitQueue& events();
+
+} // namespace net
