@@ -13,14 +13,22 @@ void power_off(u32 status)
     for (;;) x86::hlt();
 }
 
+namespace {
+void (*g_exit_hook)();
+}
+
+void set_exit_hook(void (*hook)()) { g_exit_hook = hook; }
+
 void program_exited(int status)
 {
+    if (g_exit_hook) g_exit_hook();
     klog::status("elfin-status exit %d", status & 0xff);
     power_off(status & 0xff);
 }
 
 void program_killed(int signal, bool core_dump)
 {
+    if (g_exit_hook) g_exit_hook();
     klog::status("elfin-status signal %d%s", signal, core_dump ? " core" : "");
     power_off(128 + signal);
 }

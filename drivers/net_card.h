@@ -23,6 +23,9 @@ public:
     // Callers serialise (the network stack's lock).
     virtual Result<u8*> transmit_buffer() = 0;
     virtual void transmit(size_t len) = 0;
+    // Does what the card's interrupt does (frames in, transmit buffers
+    // back), for a caller that cannot take interrupts (net's exit flush).
+    virtual void poll() = 0;
     // Starts delivering frames; before this the card drops what it gets.
     virtual void set_receiver(Receiver receiver, void* context) = 0;
 };

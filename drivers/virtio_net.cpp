@@ -48,6 +48,8 @@ public:
         m_receiver = r;
     }
 
+    void poll() override { interrupt(); }
+
     void fill_rx()
     {
         for (u16 i = 0; i < m_rx->size(); i++) m_rx->submit(i, Virtqueue::BUFFER_SIZE, true);

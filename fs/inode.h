@@ -29,7 +29,7 @@ struct Stat {
 
 // Fifo: a pipe (S_IFIFO). Anon: an object with no file type of its own
 // (eventfd), which Linux reports with no S_IFMT bits, as its anon_inode does.
-enum class InodeType : u8 { Regular, Directory, Symlink, CharDevice, Fifo, Anon };
+enum class InodeType : u8 { Regular, Directory, Symlink, CharDevice, Fifo, Anon, Socket };
 
 class Directory;
 class RamFile;

@@ -1,6 +1,7 @@
 #include "net/stack.h"
 #include "core/format.h"
 #include "core/klog.h"
+#include "core/power.h"
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/time.h"
@@ -10,6 +11,10 @@
 #include "fs/vfs.h"
 #include "mm/heap.h"
 #include "net/lwip.h"
+#include "platform/x86_64/cpu.h"
+extern "C" {
+#include "lwip/priv/tcp_priv.h"
+}
 
 unsigned char* elfin_lwip_heap;
 
@@ -26,6 +31,9 @@ struct Card {
     drivers::NetworkCard* driver;
 };
 Card* g_card; // the first card: the default route
+// The program has ended: nothing may wake threads (the scheduler's lock may
+// be held) while the exit flush runs.
+bool g_exiting;
 
 struct Lease {
     bool bound;
@@ -86,7 +94,7 @@ void card_receive(void* context, const u8* frame, size_t len)
     if (!p) return; // dropped: the heap is full
     pbuf_take(p, frame, u16(len));
     if (card->nif.input(p, &card->nif) != ERR_OK) pbuf_free(p);
-    core::sched::wake_all(g_events);
+    if (!g_exiting) core::sched::wake_all(g_events);
 }
 
 void on_status(netif* nif)
@@ -97,7 +105,7 @@ void on_status(netif* nif)
     g_lease.netmask = *netif_ip4_netmask(nif);
     g_lease.gateway = *netif_ip4_gw(nif);
     for (u8 i = 0; i < DNS_MAX_SERVERS; i++) g_lease.dns[i] = *dns_getserver(i);
-    core::sched::wake_all(g_events);
+    if (!g_exiting) core::sched::wake_all(g_events);
 }
 
 int prefix_length(const ip4_addr_t& mask)
@@ -129,13 +137,48 @@ void write_resolv_conf()
     (void)f.value()->write(b, n);
 }
 
+bool tcp_data_pending()
+{
+    for (tcp_pcb* p = tcp_active_pcbs; p; p = p->next)
+        if (p->unsent || p->unacked) return true;
+    return false;
+}
+
+// The program ended: the VM is about to go. What the connections still hold
+// (a server's last response, closed or not) goes out first, as it would from
+// Linux after the process is gone: the card is polled, since interrupts may
+// be off, for 3 s at most.
+void flush_before_exit()
+{
+    if (!g_started) return;
+    g_exiting = true;
+    constexpr u64 FLUSH_NS = 3'000'000'000ull;
+    u64 deadline = core::time::monotonic_ns() + FLUSH_NS;
+    for (;;) {
+        {
+            StackGuard g;
+            if (!tcp_data_pending() || core::time::monotonic_ns() >= deadline) break;
+            for (size_t i = 0; drivers::card(i); i++) drivers::card(i)->poll();
+            sys_check_timeouts();
+        }
+        x86::pause();
+    }
+}
+
 } // namespace
+
+bool exiting() { return g_exiting; }
 
 StackGuard::StackGuard() : m_flags(g_lock.lock()) {}
 
 StackGuard::~StackGuard()
 {
-    if (g_started) arm_timer();
+    if (g_started) {
+        // Packets to 127.0.0.1, ::1 and our own addresses wait on the
+        // interfaces' loop queues (NO_SYS): deliver them now.
+        netif_poll_all();
+        arm_timer();
+    }
     g_lock.unlock(m_flags);
 }
 
@@ -150,6 +193,7 @@ ErrorOr start()
     if (!elfin_lwip_heap) return Errno::ENOMEM;
     lwip_init(); // also the loopback interface, 127.0.0.1 and ::1
     g_started = true;
+    core::set_exit_hook(flush_before_exit);
     return {};
 }
 

@@ -36,6 +36,9 @@ void start_cards();
 // servers it gave.
 void configure_at_boot();
 
+// The program has ended and the exit flush runs: wake nobody.
+bool exiting();
+
 // The wait queue woken whenever the stack changed something a sleeper may
 // wait for (net/socket.cpp).
 core::WaitQueue& events();

@@ -1,6 +1,7 @@
 // close, dup, dup2, dup3, fcntl, ioctl.
 #include "fs/errno_guard.h"
 #include "fs/pipe.h"
+#include "net/socket.h"
 #include "fs/user_io.h"
 #include "fs/vfs.h"
 #include "syscalls/syscall.h"
@@ -192,6 +193,11 @@ Ret sys_ioctl(const Args& a)
         }
         if (auto* p = as_pipe(*f)) {
             int avail = static_cast<int>(p->available());
+            TRY(mm::copy_to_user(arg, &avail, sizeof avail));
+            return i64(0);
+        }
+        if (auto* s = net::Socket::from(inode)) {
+            int avail = static_cast<int>(s->bytes_readable());
             TRY(mm::copy_to_user(arg, &avail, sizeof avail));
             return i64(0);
         }

@@ -92,14 +92,18 @@ class Context:
     def path(self, name):
         return os.path.join(self.tmp, name)
 
-    def execute(self, cmd, env=None, stdin=subprocess.DEVNULL):
-        self.log.append(" ".join(cmd))
+    def environment(self, env=None):
         full_env = dict(os.environ)
         full_env["PATH"] = self.shim_dir + os.pathsep + full_env.get("PATH", "/usr/bin:/bin")
         full_env["ELFIN_QEMU"] = os.path.join(self.shim_dir, "qemu-system-x86_64")
         full_env["XDG_CACHE_HOME"] = os.path.join(self.tmp, "cache")   # no image shared between cases
         if env:
             full_env.update(env)
+        return full_env
+
+    def execute(self, cmd, env=None, stdin=subprocess.DEVNULL):
+        self.log.append(" ".join(cmd))
+        full_env = self.environment(env)
         # A session of its own, so a hung run's QEMU is killed with it.
         proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=full_env, start_new_session=True, preexec_fn=no_core_dumps)
@@ -350,6 +354,73 @@ def check_trace(ctx, r):
 
 
 SMP2 = ["--smp", "2"]  # two vCPUs (QEMU runs them on two host threads: MTTCG)
+
+
+def free_port():
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class EchoServer:
+    """sockets.c's `serve PORT`, published with -p PORT:PORT in the VM: this
+    driver connects from the host, sends 1 MiB, shuts down its side and must
+    get every byte back, in order."""
+
+    def run(self, ctx):
+        import select
+        import socket
+        port = free_port()
+        program = ctx.guest("sockets")
+        if ctx.native:
+            cmd = [program, "serve", str(port)]
+        else:
+            if os.path.exists(ctx.qemu_marker):
+                os.unlink(ctx.qemu_marker)
+            cmd = [ctx.elfin, "run", "--timeout", f"{RUN_TIMEOUT - 10}s", "--mem", MEM,
+                   "-p", f"{port}:{port}", program, "serve", str(port)]
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=ctx.environment(), start_new_session=True)
+        try:
+            first = b""
+            deadline = RUN_TIMEOUT / 2
+            while not first.endswith(b"\n"):
+                ready, _, _ = select.select([proc.stdout], [], [], deadline)
+                chunk = os.read(proc.stdout.fileno(), 1) if ready else b""
+                if not chunk:
+                    out, err = proc.communicate(timeout=5) if not ready else (b"", proc.stderr.read())
+                    raise Failure(f"no 'listening' line from the server (so far {first!r})\n"
+                                  f"command: {' '.join(cmd)}\nstderr: {show(err, 4000)}")
+                first += chunk
+            if first != b"listening on %d\n" % port:
+                raise Failure(f"the server said {first!r}")
+            data = bytes((i * 31 + (i >> 8)) & 0xFF for i in range(1 << 20))
+            with socket.create_connection(("127.0.0.1", port), timeout=RUN_TIMEOUT / 2) as conn:
+                conn.sendall(data)
+                conn.shutdown(socket.SHUT_WR)
+                back = bytearray()
+                while True:
+                    b = conn.recv(65536)
+                    if not b:
+                        break
+                    back += b
+            out, err = proc.communicate(timeout=RUN_TIMEOUT / 2)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+        r = Result(cmd, proc.returncode, first + out, err)
+        if bytes(back) != data:
+            raise Failure(f"echo: sent {len(data)} bytes (sha256 {sha256(data)}), got {len(back)} back "
+                          f"(sha256 {sha256(bytes(back))})\n{r.describe()}")
+        expect_rc(r, 0)
+        expect_contains(r, r.out, rb"(?m)^echoed 1048576 bytes$", "the server's byte count")
+        expect_contains(r, r.out, rb"(?m)^sockets: [1-9][0-9]* checks passed$", "the success line")
+        if not ctx.native and not ctx.qemu_started():
+            raise Failure(f"the tool ran the program without starting QEMU\n{r.describe()}")
+
+
 GUESTS = {
     "files": Guest("files", fixture=True, reports="files"),
     "fsops": Guest("fsops", fixture=True, reports="fsops"),
@@ -390,6 +461,10 @@ GUESTS = {
     "poll-smp2": Guest("poll", options=SMP2, reports="poll"),
     "epoll-smp2": Guest("epoll", options=SMP2, reports="epoll"),
     "procfs-smp2": Guest("procfs", ["one", "two words", ""], options=SMP2, reports="procfs"),
+
+
+    "sockets": Guest("sockets", reports="sockets"),
+    "sockets-echo": EchoServer(),
     "hello": Hello("hello", 2),
     "hello-pie": Hello("hello-pie", 3),
     "hello-dyn": Hello("hello-dyn", 3),            # glibc-dynamic PIE, as Debian builds

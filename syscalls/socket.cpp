@@ -1,0 +1,247 @@
+// socket, bind, listen, accept, accept4, connect, sendto, recvfrom, sendmsg,
+// recvmsg, shutdown, getsockname, getpeername, setsockopt, getsockopt: the
+// decoding of Linux's arguments; the sockets themselves are net/socket.h.
+#include "fs/abi.h"
+#include "fs/open_file.h"
+#include "fs/user_io.h"
+#include "fs/vfs.h"
+#include "mm/user_ptr.h"
+#include "net/socket.h"
+#include "syscalls/syscall.h"
+
+namespace sys {
+
+namespace {
+
+using net::SockAddr;
+using net::Socket;
+
+struct SocketFile {
+    core::Ref<fs::OpenFile> file;
+    Socket* socket;
+    bool nonblocking() const { return file->flags() & fs::O_NONBLOCK; }
+};
+
+Result<SocketFile> socket_of(int fd)
+{
+    auto f = TRY(fs::current_fds().get(fd));
+    Socket* s = Socket::from(f->inode());
+    if (!s) return Errno::ENOTSOCK;
+    return SocketFile { std::move(f), s };
+}
+
+// A sockaddr from the program: EINVAL past 128 bytes (sizeof(sockaddr_storage)).
+Result<SockAddr> read_address(u64 addr, u64 len)
+{
+    if (i64(int(len)) < 0 || len > 128) return Errno::EINVAL;
+    SockAddr a;
+    a.len = u32(len);
+    u32 n = a.len < sizeof a.bytes ? a.len : u32(sizeof a.bytes);
+    TRY(mm::copy_from_user(a.bytes, addr, n));
+    if (a.len > sizeof a.bytes) a.len = sizeof a.bytes;
+    return a;
+}
+
+// Writes an address to (addr, *lenp): as much as fits, and its full length.
+ErrorOr write_address(const SockAddr& a, u64 addr, u64 lenp)
+{
+    if (!addr) return {};
+    int len;
+    TRY(mm::copy_from_user(&len, lenp, sizeof len));
+    if (len < 0) return Errno::EINVAL;
+    u32 n = u32(len) < a.len ? u32(len) : a.len;
+    TRY(mm::copy_to_user(addr, a.bytes, n));
+    int full = int(a.len);
+    TRY(mm::copy_to_user(lenp, &full, sizeof full));
+    return {};
+}
+
+Ret install(core::Ref<Socket> s, u32 flags)
+{
+    auto file = TRY(fs::OpenFile::create_pseudo(s, fs::O_RDWR | (flags & net::SOCK_NONBLOCK ? fs::O_NONBLOCK : 0)));
+    return i64(TRY(fs::current_fds().install(std::move(file), flags & net::SOCK_CLOEXEC)));
+}
+
+Ret do_accept(const Args& a, u32 flags)
+{
+    if (flags & ~(net::SOCK_NONBLOCK | net::SOCK_CLOEXEC)) return Errno::EINVAL;
+    auto sf = TRY(socket_of(a.fd(0)));
+    if (sf.socket->type() != net::SOCK_STREAM) return Errno::EOPNOTSUPP;
+    int len = 0;
+    if (a[1]) TRY(mm::copy_from_user(&len, a[2], sizeof len)); // EFAULT before waiting
+    if (a[1] && len < 0) return Errno::EINVAL;
+    SockAddr peer;
+    auto s = TRY(sf.socket->accept(sf.nonblocking(), &peer));
+    TRY(write_address(peer, a[1], a[2]));
+    return install(std::move(s), flags);
+}
+
+// struct msghdr
+struct MsgHdr {
+    u64 name;
+    u32 namelen, pad0;
+    u64 iov, iovlen, control, controllen;
+    i32 flags, pad1;
+};
+
+Ret do_send(int fd, const fs::IoBuffer& buf, size_t n, u32 flags, u64 addr, u64 addrlen)
+{
+    auto sf = TRY(socket_of(fd));
+    SockAddr to;
+    bool has_to = addr != 0;
+    if (has_to) to = TRY(read_address(addr, addrlen));
+    return i64(TRY(sf.socket->send(buf, n, flags, has_to ? &to : nullptr, sf.nonblocking())));
+}
+
+} // namespace
+
+Ret sys_socket(const Args& a)
+{
+    int family = int(a[0]);
+    u32 type = u32(a[1]);
+    u32 flags = type & (net::SOCK_NONBLOCK | net::SOCK_CLOEXEC);
+    type &= ~flags;
+    if (type & ~0xfu) return Errno::EINVAL;
+    auto s = TRY(Socket::create(family, int(type), int(a[2])));
+    return install(std::move(s), flags);
+}
+
+Ret sys_bind(const Args& a)
+{
+    auto sf = TRY(socket_of(a.fd(0)));
+    auto addr = TRY(read_address(a[1], a[2]));
+    TRY(sf.socket->bind(addr));
+    return i64(0);
+}
+
+Ret sys_listen(const Args& a)
+{
+    auto sf = TRY(socket_of(a.fd(0)));
+    if (sf.socket->type() != net::SOCK_STREAM) return Errno::EOPNOTSUPP;
+    int backlog = int(a[1]);
+    TRY(sf.socket->listen(backlog < 0 ? 4096 : backlog > 4096 ? 4096 : backlog));
+    return i64(0);
+}
+
+Ret sys_accept(const Args& a) { return do_accept(a, 0); }
+Ret sys_accept4(const Args& a) { return do_accept(a, u32(a[3])); }
+
+Ret sys_connect(const Args& a)
+{
+    auto sf = TRY(socket_of(a.fd(0)));
+    auto addr = TRY(read_address(a[1], a[2]));
+    TRY(sf.socket->connect(addr, sf.nonblocking()));
+    return i64(0);
+}
+
+Ret sys_sendto(const Args& a)
+{
+    fs::UserBuffer buf(a[1], a[2]);
+    return do_send(a.fd(0), buf, a[2], u32(a[3]), a[4], a[5]);
+}
+
+Ret sys_recvfrom(const Args& a)
+{
+    auto sf = TRY(socket_of(a.fd(0)));
+    if (a[4]) {
+        int len;
+        TRY(mm::copy_from_user(&len, a[5], sizeof len));
+        if (len < 0) return Errno::EINVAL;
+    }
+    fs::UserBuffer buf(a[1], a[2]);
+    SockAddr from;
+    size_t n = TRY(sf.socket->recv(buf, a[2], u32(a[3]), &from, sf.nonblocking(), nullptr));
+    // A stream socket has no sender to report: Linux leaves the address alone.
+    if (a[4] && sf.socket->type() == net::SOCK_DGRAM) TRY(write_address(from, a[4], a[5]));
+    return i64(n);
+}
+
+Ret sys_sendmsg(const Args& a)
+{
+    MsgHdr m;
+    TRY(mm::copy_from_user(&m, a[1], sizeof m));
+    core::Vector<fs::UserSegment> segs;
+    size_t total = TRY(fs::copy_iovecs_from_user(m.iov, m.iovlen, segs));
+    fs::UserBuffer buf(segs.data(), segs.size());
+    return do_send(a.fd(0), buf, total, u32(a[2]), m.name, m.namelen);
+}
+
+Ret sys_recvmsg(const Args& a)
+{
+    auto sf = TRY(socket_of(a.fd(0)));
+    MsgHdr m;
+    TRY(mm::copy_from_user(&m, a[1], sizeof m));
+    core::Vector<fs::UserSegment> segs;
+    size_t total = TRY(fs::copy_iovecs_from_user(m.iov, m.iovlen, segs));
+    fs::UserBuffer buf(segs.data(), segs.size());
+    SockAddr from;
+    u32 out_flags = 0;
+    size_t n = TRY(sf.socket->recv(buf, total, u32(a[2]), &from, sf.nonblocking(), &out_flags));
+    u64 base = a[1];
+    if (m.name && sf.socket->type() == net::SOCK_DGRAM) {
+        u32 len = m.namelen < from.len ? m.namelen : from.len;
+        TRY(mm::copy_to_user(m.name, from.bytes, len));
+        TRY(mm::copy_to_user(base + offsetof(MsgHdr, namelen), &from.len, sizeof from.len));
+    } else {
+        u32 zero = 0;
+        TRY(mm::copy_to_user(base + offsetof(MsgHdr, namelen), &zero, sizeof zero));
+    }
+    u64 no_control = 0; // no ancillary data is produced
+    TRY(mm::copy_to_user(base + offsetof(MsgHdr, controllen), &no_control, sizeof no_control));
+    i32 flags = i32(out_flags);
+    TRY(mm::copy_to_user(base + offsetof(MsgHdr, flags), &flags, sizeof flags));
+    return i64(n);
+}
+
+Ret sys_shutdown(const Args& a)
+{
+    auto sf = TRY(socket_of(a.fd(0)));
+    TRY(sf.socket->shutdown(int(a[1])));
+    return i64(0);
+}
+
+Ret sys_getsockname(const Args& a)
+{
+    auto sf = TRY(socket_of(a.fd(0)));
+    auto addr = TRY(sf.socket->local_address());
+    if (!a[1]) return Errno::EFAULT;
+    TRY(write_address(addr, a[1], a[2]));
+    return i64(0);
+}
+
+Ret sys_getpeername(const Args& a)
+{
+    auto sf = TRY(socket_of(a.fd(0)));
+    auto addr = TRY(sf.socket->peer_address());
+    if (!a[1]) return Errno::EFAULT;
+    TRY(write_address(addr, a[1], a[2]));
+    return i64(0);
+}
+
+Ret sys_setsockopt(const Args& a)
+{
+    auto sf = TRY(socket_of(a.fd(0)));
+    u32 len = u32(a[4]);
+    if (i32(len) < 0) return Errno::EINVAL;
+    u8 value[16] {};
+    u32 n = len < sizeof value ? len : u32(sizeof value);
+    if (n) TRY(mm::copy_from_user(value, a[3], n));
+    TRY(sf.socket->set_option({ int(a[1]), int(a[2]) }, value, len));
+    return i64(0);
+}
+
+Ret sys_getsockopt(const Args& a)
+{
+    auto sf = TRY(socket_of(a.fd(0)));
+    int len;
+    TRY(mm::copy_from_user(&len, a[4], sizeof len));
+    if (len < 0) return Errno::EINVAL;
+    u8 value[16] {};
+    u32 n = TRY(sf.socket->get_option({ int(a[1]), int(a[2]) }, value, u32(len) < sizeof value ? u32(len) : u32(sizeof value)));
+    TRY(mm::copy_to_user(a[3], value, n));
+    int out = int(n);
+    TRY(mm::copy_to_user(a[4], &out, sizeof out));
+    return i64(0);
+}
+
+} // namespace sys
