@@ -161,8 +161,8 @@ public:
         ip_addr_t ip = TRY(parse_address(a, m_family, &port));
         StackGuard g;
         if (!m_conn->pcb || m_bound) return Errno::EINVAL;
+        // `::` on a dual-stack socket takes IPv4 too.
         if (m_family == AF_INET6 && !m_v6only && ip_addr_isany(&ip)) ip = *IP_ANY_TYPE;
-        if (m_family == AF_INET6 && !IP_IS_V4(&ip)) IP_SET_TYPE_VAL(ip, IPADDR_TYPE_V6);
         if (m_reuseaddr) ip_set_option(m_conn->pcb, SOF_REUSEADDR);
         err_t e = tcp_bind(m_conn->pcb, &ip, port);
         if (e != ERR_OK) return errno_of(e);

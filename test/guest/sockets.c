@@ -182,6 +182,27 @@ static void tcp_loopback6(void)
     close(s);
     close(c);
     close(l);
+
+    // A dual-stack listener on :: takes an IPv4 connection; its peer is ::ffff:127.0.0.1.
+    l = CHECK_OK(socket(AF_INET6, SOCK_STREAM, 0));
+    int off = 0;
+    CHECK_OK(setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off));
+    struct sockaddr_in6 any = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
+    CHECK_OK(bind(l, (struct sockaddr *)&any, sizeof any));
+    CHECK_OK(listen(l, 1));
+    struct sockaddr_in a4 = loop4(port_of(l));
+    c = CHECK_OK(socket(AF_INET, SOCK_STREAM, 0));
+    CHECK_OK(connect(c, (struct sockaddr *)&a4, sizeof a4));
+    len = sizeof peer;
+    s = CHECK_OK(accept(l, (struct sockaddr *)&peer, &len));
+    CHECK_EQ(peer.sin6_family, AF_INET6);
+    CHECK(IN6_IS_ADDR_V4MAPPED(&peer.sin6_addr));
+    CHECK_EQ(peer.sin6_addr.s6_addr[15], 1);
+    CHECK_EQ(write(c, "four", 4), 4);
+    CHECK_EQ(read(s, buf, sizeof buf), 4);
+    close(s);
+    close(c);
+    close(l);
 }
 
 static void udp_loopback(void)
