@@ -1,5 +1,6 @@
 #include "drivers/net_card.h"
 #include "drivers/virtio/mmio.h"
+#include "drivers/virtio/pci.h"
 
 namespace drivers {
 
@@ -16,6 +17,10 @@ void register_card(NetworkCard* c)
 
 NetworkCard* card(size_t index) { return index < g_count ? g_cards[index] : nullptr; }
 
-void discover(const char* cmdline) { virtio::discover_mmio(cmdline); }
+void discover(const char* cmdline)
+{
+    virtio::discover_mmio(cmdline);
+    virtio::discover_pci();
+}
 
 } // namespace drivers

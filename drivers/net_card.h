@@ -34,7 +34,8 @@ public:
 void register_card(NetworkCard* card);
 NetworkCard* card(size_t index); // nullptr past the last
 // Discovers every device on the machine's buses and probes their drivers
-// (virtio-mmio, from the kernel command line); called once at boot.
+// (virtio-mmio from the kernel command line, virtio-pci on PCI bus 0);
+// called once at boot.
 void discover(const char* cmdline);
 
 } // namespace drivers

@@ -129,9 +129,6 @@ Expected<int> command_run(const Options& o, const std::string& cwd)
     if (qemu_path.empty())
         return Error { qemu + " not found: install qemu-system-x86 (apt-get install qemu-system-x86) or run scripts/setup" };
     ELFIN_TRY(check_host_ports(o.ports)); // before the work of packing
-    if (o.net != NetMode::None && o.machine == Machine::Q35)
-        say("elfin: warning: the kernel has no virtio-pci driver yet, so on q35 the VM gets no network card "
-            "(microvm, the default machine, has one)");
     auto p = ELFIN_TRY(prepare(o, cwd));
     auto image = ELFIN_TRY(cached_image(p.plan, default_cache_dir(), o.no_cache));
     note_image(o, p.plan, !image.hit, " (cached for the next run)");

@@ -721,6 +721,15 @@ def case_net_dhcp(ctx):
     expect_out(r, b"nameserver 10.0.2.3\n")
 
 
+def case_net_dhcp_q35(ctx):
+    """The same on q35: virtio-net-pci, modern, with MSI-X."""
+    r = ctx.elfin_run(BUSYBOX, ["cat", "/etc/resolv.conf"], ["-v", "--machine", "q35", "--net", "user"])
+    expect_rc(r, 0)
+    expect_contains(r, r.err, rb"virtio-net-pci,netdev=n0", "the PCI card on QEMU's command line")
+    expect_contains(r, r.err, NET_LEASE, "the DHCP lease line")
+    expect_out(r, b"nameserver 10.0.2.3\n")
+
+
 def case_net_none(ctx):
     """Without --net or -p there is no card: no lease, the image's resolv.conf."""
     r = ctx.elfin_run(BUSYBOX, ["cat", "/etc/resolv.conf"], ["-v"])
@@ -769,6 +778,7 @@ CASES["bb-cat"] = (case_bb_cat, "integration")
 CASES["bb-sha256sum"] = (case_bb_sha256sum, "integration")
 CASES["bb-sh"] = (case_bb_sh, "integration")
 CASES["net-dhcp"] = (case_net_dhcp, "integration")
+CASES["net-dhcp-q35"] = (case_net_dhcp_q35, "integration")
 CASES["net-none"] = (case_net_none, "integration")
 CASES["net-port-in-use"] = (case_net_port_in_use, "integration")
 for _kind in REASONS:
