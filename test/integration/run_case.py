@@ -378,8 +378,10 @@ class EchoServer:
         else:
             if os.path.exists(ctx.qemu_marker):
                 os.unlink(ctx.qemu_marker)
-            cmd = [ctx.elfin, "run", "--timeout", f"{RUN_TIMEOUT - 10}s", "--mem", MEM,
-                   "-p", f"{port}:{port}", program, "serve", str(port)]
+            cmd = [ctx.elfin, "run", "--timeout", f"{RUN_TIMEOUT - 10}s", "--mem", MEM]
+            if ctx.smp:   # the smp2.* pass
+                cmd += ["--smp", str(ctx.smp)]
+            cmd += ["-p", f"{port}:{port}", program, "serve", str(port)]
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=ctx.environment(), start_new_session=True)
         try:
