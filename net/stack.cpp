@@ -158,7 +158,11 @@ void flush_before_exit()
         {
             StackGuard g;
             if (!tcp_data_pending() || core::time::monotonic_ns() >= deadline) break;
-            for (size_t i = 0; drivers::card(i); i++) drivers::card(i)->poll();
+        }
+        // Not under the lock: the card hands frames to card_receive, which takes it.
+        for (size_t i = 0; drivers::card(i); i++) drivers::card(i)->poll();
+        {
+            StackGuard g;
             sys_check_timeouts();
         }
         x86::pause();
