@@ -1,11 +1,13 @@
 // Signal state, sending, dequeuing, waiting and the interval timers. The
 // frame that runs a handler is built in core/signal_frame.cpp.
 //
-// Interrupt context: the timer interrupt sends SIGALRM (timer_expired), so
-// every change to a pending set is made with interrupts off (IrqOff).
+// Interrupt context: timers send signals from the timer interrupt
+// (core/itimer.cpp, core/posix_timer.cpp), so every change to a pending set
+// is made with interrupts off (IrqOff).
 #include "core/signal.h"
 #include "core/signal_internal.h"
 #include "core/crash_report.h"
+#include "core/posix_timer.h"
 #include "core/process.h"
 #include "core/sched.h"
 #include "core/thread.h"
@@ -60,6 +62,11 @@ int take(PendingSignals& p, int sig, SigInfo& out)
         if (!found) {
             out = p.queue[i];
             remove_at(p, i);
+            if (out.from_timer && !ptimer::signal_dequeued(out)) {
+                // A deleted or re-set timer's: dropped unseen, as Linux 6.13+ does.
+                i--;
+                continue;
+            }
             found = true;
             i--;
         } else {
@@ -91,7 +98,11 @@ bool ignored(int sig)
 void flush(PendingSignals& p, int sig)
 {
     for (int i = p.count - 1; i >= 0; i--)
-        if (p.queue[i].signo == sig) remove_at(p, i);
+        if (p.queue[i].signo == sig) {
+            SigInfo gone = p.queue[i];
+            remove_at(p, i);
+            if (gone.from_timer) ptimer::signal_dropped(gone);
+        }
     p.mask &= ~bit(sig);
 }
 } // namespace
@@ -200,6 +211,17 @@ static Thread* signal_target(int sig)
     return nullptr;
 }
 
+namespace {
+// After a process-directed signal is queued: the chosen thread, and the
+// threads that block the signal: they may be waiting for it in sigtimedwait,
+// or polling a signalfd (and look again).
+void kick_for_process(int sig, Thread* target)
+{
+    for (Thread* t = thread_list(); t; t = t->all_next)
+        if (t == target || (t->signals.blocked & bit(sig))) sched::signal_sent(&t->signals);
+}
+} // namespace
+
 ErrorOr send_to_process(const SigInfo& info)
 {
     IrqOff off;
@@ -210,10 +232,7 @@ ErrorOr send_to_process(const SigInfo& info)
     bool was_pending = g_process_pending.mask & bit(info.signo);
     TRY(enqueue(g_process_pending, info));
     if (!was_pending) g_process_target[info.signo] = target ? target->tid : 0;
-    // The chosen thread, and the threads that block the signal: they may be
-    // waiting for it in sigtimedwait, or polling a signalfd (and look again).
-    for (Thread* t = thread_list(); t; t = t->all_next)
-        if (t == target || (t->signals.blocked & bit(info.signo))) sched::signal_sent(&t->signals);
+    kick_for_process(info.signo, target);
     end_if_fatal(taken, info.signo);
     return {};
 }
@@ -227,6 +246,29 @@ ErrorOr send_to_thread(SignalState& target, const SigInfo& info)
     sched::signal_sent(&target);
     end_if_fatal(!blocked, info.signo);
     return {};
+}
+
+bool send_timer_signal(SignalState* thread, const SigInfo& info)
+{
+    IrqOff off;
+    int sig = info.signo;
+    bool blocked, taken;
+    if (thread) blocked = thread->blocked & bit(sig), taken = !blocked;
+    else scan_threads(sig, blocked, taken);
+    if (dropped(blocked, sig)) return false;
+    PendingSignals& p = thread ? thread->pending : g_process_pending;
+    if (sig < SIGRTMIN && (p.mask & bit(sig))) return false;
+    Thread* target = thread ? nullptr : signal_target(sig);
+    bool was_pending = p.mask & bit(sig);
+    if (enqueue(p, info).is_error()) return false;
+    if (thread) {
+        sched::signal_sent(thread);
+    } else {
+        if (!was_pending) g_process_target[sig] = target ? target->tid : 0;
+        kick_for_process(sig, target);
+    }
+    end_if_fatal(taken, sig);
+    return true;
 }
 
 void force_fault(int sig, i32 code, u64 addr, const x86::TrapFrame& f)
@@ -274,9 +316,16 @@ int dequeue(u64 mask, SigInfo& out)
 {
     auto& st = current_signal_state();
     IrqOff off;
-    if (int sig = pick(st.pending.mask & mask)) return take(st.pending, sig, out);
-    if (int sig = pick(g_process_pending.mask & mask)) return take(g_process_pending, sig, out);
-    return 0;
+    // take() finds nothing when every instance was a stale timer signal: look again.
+    for (;;) {
+        if (int sig = pick(st.pending.mask & mask)) {
+            if (take(st.pending, sig, out)) return sig;
+        } else if (int sig = pick(g_process_pending.mask & mask)) {
+            if (take(g_process_pending, sig, out)) return sig;
+        } else {
+            return 0;
+        }
+    }
 }
 
 void set_blocked(u64 mask)
@@ -311,121 +360,6 @@ void wait(u64 wanted, u64 deadline)
         // interrupt) wakes the waiter, which looks again.
         (void)sched::sleep_until(deadline, true);
     }
-}
-
-// ---- interval timers ---------------------------------------------------------
-//
-// ITIMER_REAL counts monotonic time; ITIMER_PROF and ITIMER_VIRTUAL count the
-// process's CPU time (the scheduler's per-thread accounting, which does not
-// split user from system time: VIRTUAL counts both, as PROF does). CPU time
-// runs no faster than the wall clock times the CPUs online, so a CPU timer
-// cannot expire before `now + what is left / CPUs`: the APIC is armed for
-// that, and at that point the timer either fires or is re-armed for what is
-// still left.
-
-namespace {
-constexpr int ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2, NTIMERS = 3;
-constexpr int TIMER_SIGNAL[NTIMERS] = { SIGALRM, SIGVTALRM, SIGPROF };
-
-struct IntervalTimer {
-    u64 expires = ~0ull; // on the timer's clock, ~0: disarmed
-    u64 interval = 0;
-};
-IntervalTimer g_timers[NTIMERS];
-
-bool cpu_timers_armed() { return g_timers[ITIMER_VIRTUAL].expires != ~0ull || g_timers[ITIMER_PROF].expires != ~0ull; }
-u64 clock_now(int which) { return which == ITIMER_REAL ? time::monotonic_ns() : sched::process_cpu_ns(); }
-
-u64 wall_deadline(int which, u64 now, u64 cpu)
-{
-    const IntervalTimer& t = g_timers[which];
-    if (t.expires == ~0ull || which == ITIMER_REAL) return t.expires;
-    u64 cpus = u64(sched::cpu_count());
-    return t.expires > cpu ? now + (t.expires - cpu + cpus - 1) / cpus : now;
-}
-
-void rearm(u64 now, u64 cpu)
-{
-    u64 d = ~0ull;
-    for (int w = 0; w < NTIMERS; w++) {
-        u64 x = wall_deadline(w, now, cpu);
-        if (x < d) d = x;
-    }
-    time::set_signal_timer(d);
-}
-} // namespace
-
-u64 next_timer_deadline()
-{
-    IrqOff off;
-    u64 now = time::monotonic_ns();
-    u64 d = ~0ull;
-    u64 cpu = cpu_timers_armed() ? sched::process_cpu_ns() : 0;
-    for (int w = 0; w < NTIMERS; w++) {
-        u64 x = wall_deadline(w, now, cpu);
-        if (x < d) d = x;
-    }
-    return d;
-}
-
-void timer_expired()
-{
-    IrqOff off;
-    u64 now = time::monotonic_ns();
-    u64 cpu = cpu_timers_armed() ? sched::process_cpu_ns() : 0;
-    int fired[NTIMERS];
-    int n = 0;
-    for (int w = 0; w < NTIMERS; w++) {
-        IntervalTimer& t = g_timers[w];
-        if (t.expires == ~0ull) continue;
-        u64 clk = w == ITIMER_REAL ? now : cpu;
-        if (clk < t.expires) continue;
-        if (t.interval) {
-            // Overruns are not counted for itimers: a late timer fires once.
-            u64 missed = (clk - t.expires) / t.interval;
-            t.expires += (missed + 1) * t.interval;
-        } else {
-            t.expires = ~0ull;
-        }
-        fired[n++] = TIMER_SIGNAL[w];
-    }
-    rearm(now, cpu);
-    for (int i = 0; i < n; i++) {
-        SigInfo info {};
-        info.signo = fired[i];
-        info.code = SI_KERNEL;
-        (void)send_to_process(info);
-    }
-}
-
-Result<ITimer> get_itimer(int which)
-{
-    if (which < ITIMER_REAL || which > ITIMER_PROF) return Errno::EINVAL;
-    IrqOff off;
-    const IntervalTimer& t = g_timers[which];
-    if (t.expires == ~0ull) return ITimer { 0, t.interval };
-    u64 clk = clock_now(which);
-    // An expired timer not yet seen by the interrupt still reads as just about to fire.
-    u64 left = t.expires > clk ? t.expires - clk : 1000;
-    return ITimer { left, t.interval };
-}
-
-Result<ITimer> set_itimer(int which, ITimer v)
-{
-    if (which < ITIMER_REAL || which > ITIMER_PROF) return Errno::EINVAL;
-    ITimer old = TRY(get_itimer(which));
-    IrqOff off;
-    IntervalTimer& t = g_timers[which];
-    t.interval = v.value_ns ? v.interval_ns : 0;
-    if (v.value_ns) {
-        u64 clk = clock_now(which);
-        t.expires = v.value_ns > ~0ull - 1 - clk ? ~0ull - 1 : clk + v.value_ns;
-    } else {
-        t.expires = ~0ull;
-    }
-    u64 now = time::monotonic_ns();
-    rearm(now, cpu_timers_armed() ? sched::process_cpu_ns() : 0);
-    return old;
 }
 
 // ---- alternate stack -----------------------------------------------------------

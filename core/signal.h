@@ -23,10 +23,15 @@ struct SigAction {
 
 // siginfo_t (128 bytes), the fields Elfin fills.
 struct SigInfo {
-    i32 signo, err, code, pad0;
+    i32 signo, err, code;
+    // Kernel-only, in what is padding to the program: on the queued signal
+    // of a POSIX timer, that timer's serial number (core/posix_timer.h);
+    // cleared before the program sees the siginfo and in any siginfo the
+    // program supplies.
+    i32 from_timer;
     union {
         struct { i32 pid; u32 uid; u64 value; } kill;      // SI_USER, SI_TKILL, SI_QUEUE
-        struct { i32 tid, overrun; u64 value; } timer;     // SI_TIMER
+        struct { i32 tid, overrun; u64 value; } timer;     // SI_TIMER: timer id, overruns, sigev_value
         struct { u64 addr; } fault;                        // SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP
         struct { i32 pid; u32 uid; i32 status; i64 utime, stime; } child;
         u8 raw[112];
@@ -100,6 +105,10 @@ bool has_deliverable();
 // signal already pending is merged; EAGAIN when the real-time queue is full.
 ErrorOr send_to_process(const SigInfo& info);
 ErrorOr send_to_thread(SignalState& target, const SigInfo& info);
+// A POSIX timer's signal, for the process or (not null) one thread: true when
+// it was queued, false when it was dropped (ignored) or merged with an
+// instance already pending (a standard signal), so the timer re-arms itself.
+bool send_timer_signal(SignalState* thread, const SigInfo& info);
 // A synchronous fault in user mode: sent to the current thread, which cannot
 // block or ignore it (Linux's force_sig_fault); delivered on the way out of
 // the trap.
@@ -128,9 +137,6 @@ void wait(u64 wanted, u64 deadline);
 struct ITimer { u64 value_ns, interval_ns; };
 Result<ITimer> get_itimer(int which);
 Result<ITimer> set_itimer(int which, ITimer t);
-// Called by the timer interrupt when the deadline given to core::time passed.
-void timer_expired();
-u64 next_timer_deadline(); // monotonic ns, ~0 when no timer is armed
 
 // sigaltstack.
 struct AltStack { u64 sp; u32 flags; u64 size; };

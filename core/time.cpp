@@ -1,7 +1,9 @@
 #include "core/time.h"
 #include "core/klog.h"
+#include "core/process.h"
 #include "core/sched.h"
-#include "core/signal.h"
+#include "core/thread.h"
+#include "core/ktimer.h"
 #include "core/sync.h"
 #include "core/vvar.h"
 #include "platform/x86_64/cpu.h"
@@ -155,10 +157,9 @@ void set_realtime_ns(u64 ns)
 
 namespace {
 // Two users share each CPU's one-shot APIC timer: the scheduler (slice ends
-// and sleepers: each CPU's own) and the interval timers (SIGALRM: one for
-// all, armed on every CPU that programs its timer; the first to fire sends
-// it). It is armed for the earlier.
-u64 g_signal_deadline = ~0ull;
+// and sleepers: each CPU's own) and the kernel timers (core/ktimer.h: one
+// list for all, in the timer of every CPU that programs its own; the first
+// to fire runs the callbacks). It is armed for the earlier.
 u64 g_sched_deadline[x86::smp::MAX_CPUS]; // + 1: zero-initialized means none
 // A subsystem's callout (set_callout): one for all CPUs, like the signal timer.
 u64 g_callout_deadline = ~0ull;
@@ -170,7 +171,8 @@ void program_timer()
 {
     if (!g_lapic || !g_lapic_hz) return;
     u64 sched_deadline = sched_deadline_plus_1() - 1;
-    u64 deadline = g_signal_deadline < sched_deadline ? g_signal_deadline : sched_deadline;
+    u64 deadline = ktimer_next_deadline();
+    if (sched_deadline < deadline) deadline = sched_deadline;
     if (g_callout_deadline < deadline) deadline = g_callout_deadline;
     if (deadline == ~0ull) {
         lapic_write(0x380, 0); // stopped
@@ -186,10 +188,9 @@ void program_timer()
 }
 } // namespace
 
-void set_signal_timer(u64 deadline)
+void reprogram_timer()
 {
     u64 flags = irq_save();
-    g_signal_deadline = deadline;
     program_timer();
     irq_restore(flags);
 }
@@ -214,10 +215,7 @@ void set_callout(u64 deadline, void (*fn)())
 void timer_interrupt()
 {
     if (g_lapic) lapic_write(0xb0, 0); // EOI
-    if (g_signal_deadline != ~0ull && monotonic_ns() >= g_signal_deadline) {
-        g_signal_deadline = ~0ull;
-        core::signal::timer_expired(); // re-arms through set_signal_timer
-    }
+    ktimer_run_expired(monotonic_ns()); // callbacks may re-arm their timers
     if (g_callout_deadline != ~0ull && monotonic_ns() >= g_callout_deadline) {
         g_callout_deadline = ~0ull;
         g_callout(); // re-arms through set_callout
@@ -229,6 +227,43 @@ void timer_interrupt()
 void end_of_interrupt()
 {
     if (g_lapic) lapic_write(0xb0, 0);
+}
+
+Result<ClockId> decode_clock(int id)
+{
+    if (id >= 0) return ClockId { id, 0 };
+    int pid = ~(id >> 3);
+    if ((id & 3) == 3) return Errno::EINVAL; // CPUCLOCK_MAX
+    if (id & 4) { // per thread
+        if (pid == 0) return ClockId { clk::THREAD_CPUTIME_ID, 0 };
+        if (!find_thread(pid)) return Errno::EINVAL;
+        return ClockId { clk::THREAD_CPUTIME_ID, pid };
+    }
+    if (pid != 0 && pid != process().pid) return Errno::EINVAL;
+    return ClockId { clk::PROCESS_CPUTIME_ID, 0 };
+}
+
+Result<u64> clock_read(int raw_id)
+{
+    ClockId c = TRY(decode_clock(raw_id));
+    int id = c.id;
+    if (id == clk::THREAD_CPUTIME_ID && c.tid) {
+        Thread* t = find_thread(c.tid);
+        if (!t) return Errno::EINVAL;
+        return sched::thread_cpu_ns(t);
+    }
+    switch (id) {
+    case clk::REALTIME: case clk::REALTIME_COARSE: case clk::REALTIME_ALARM:
+        return realtime_ns();
+    case clk::TAI: return realtime_ns() + 37000000000ull;
+    // Nothing suspends the VM: boot time is monotonic time.
+    case clk::MONOTONIC: case clk::MONOTONIC_RAW: case clk::MONOTONIC_COARSE:
+    case clk::BOOTTIME: case clk::BOOTTIME_ALARM:
+        return monotonic_ns();
+    case clk::PROCESS_CPUTIME_ID: return sched::process_cpu_ns();
+    case clk::THREAD_CPUTIME_ID: return sched::thread_cpu_ns(current());
+    default: return Errno::EINVAL;
+    }
 }
 
 void sleep_until_ns(u64 deadline) { (void)sched::sleep_until(deadline, false); }

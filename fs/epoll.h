@@ -38,6 +38,7 @@ public:
 
     // The epoll behind an inode, or null (no RTTI in the kernel).
     static Epoll* from(Inode& inode);
+    const char* anon_name() const override { return "[eventpoll]"; }
 
     // epoll_ctl after the descriptors were looked up; Linux's errno order.
     ErrorOr control(int op, int fd, OpenFile& target, const EpollEvent& ev);

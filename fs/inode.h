@@ -28,7 +28,8 @@ struct Stat {
 };
 
 // Fifo: a pipe (S_IFIFO). Anon: an object with no file type of its own
-// (eventfd), which Linux reports with no S_IFMT bits, as its anon_inode does.
+// (eventfd, signalfd, timerfd, epoll), which Linux reports with no S_IFMT
+// bits, as its anon_inode does.
 enum class InodeType : u8 { Regular, Directory, Symlink, CharDevice, Fifo, Anon, Socket };
 
 class Directory;
@@ -81,6 +82,10 @@ public:
     // Metadata changed (chmod, chown, link count, rename): ctime is now.
     void touch_changed();
 
+    // An Anon inode's name in /proc/self/fd links ("[eventfd]": Linux's
+    // "anon_inode:[eventfd]"); null for the others.
+    virtual const char* anon_name() const { return nullptr; }
+
     virtual u64 size() const { return 0; }
     virtual u64 rdev() const { return 0; }
     // st_blocks, in 512-byte units.
@@ -117,6 +122,11 @@ public:
     virtual bool has_poll() const { return false; }
     virtual u32 poll(u32 flags) { (void)flags; return POLL_DEFAULT; }
     virtual u64 poll_deadline() { return POLL_NO_DEADLINE; }
+    // A blocking read or write of the inode waits no later than this
+    // monotonic time, then looks again (a timerfd: its next expiry, or now
+    // once it expired, so a wake-up from the timer interrupt between the
+    // look and the sleep is not lost).
+    virtual u64 io_deadline() { return POLL_NO_DEADLINE; }
     // Events counted by readiness_changed(): epoll's EPOLLET reports each.
     u64 poll_events() const { return m_poll_events; }
     void count_poll_event() { m_poll_events++; }

@@ -12,6 +12,8 @@ void wake(const Inode* i)
 
 void set_pipe_wake_hook(PipeWakeHook hook) { g_wake = hook; }
 
+void wake_blocked_io(const Inode& inode) { wake(&inode); }
+
 // ---- Pipe ------------------------------------------------------------------
 
 Result<core::Ref<Pipe>> Pipe::create()

@@ -15,6 +15,8 @@ namespace fs {
 // waiting on it; nothing on the host).
 using PipeWakeHook = void (*)(const Inode*);
 void set_pipe_wake_hook(PipeWakeHook hook);
+// Wakes the threads waiting to read or write `inode` (a timerfd's expiry).
+void wake_blocked_io(const Inode& inode);
 
 // A pipe's buffer, laid out as Linux's: a ring of page-sized slots (16 by
 // default: 64 KiB). A write first tops up the last slot when the remainder of
@@ -101,6 +103,7 @@ public:
     bool has_poll() const override { return true; }
     u32 poll(u32 flags) override;
     u64 count() const { return m_count; }
+    const char* anon_name() const override { return "[eventfd]"; }
 
 private:
     EventFd(u64 initial, bool semaphore)

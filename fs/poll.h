@@ -9,7 +9,8 @@
 // syscall, so a waiter that found nothing ready cannot miss a change made
 // before it sleeps; the only changes made from interrupts are signals (which
 // wake interruptible waiters themselves) and time (waiters sleep until the
-// earliest Inode::poll_deadline of their files, so timerfds need no wake-up).
+// earliest Inode::poll_deadline of their files; a timerfd's kernel timer
+// also calls readiness_changed at its expiry, for EPOLLET's count).
 // Sockets change in the network card's interrupt: see readiness_generation.
 #include "core/types.h"
 #include "core/result.h"

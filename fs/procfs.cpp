@@ -422,8 +422,10 @@ Result<core::String> proc_fd_target(Context& ctx, Inode& inode)
         return core::String::from(buf);
     default: break;
     }
-    // eventfd is the only inode of no file type yet (fs/pipe.h).
-    if (inode.type() == InodeType::Anon) return core::String::from("anon_inode:[eventfd]");
+    if (const char* name = inode.anon_name()) {
+        core::format(buf, sizeof buf, "anon_inode:%s", name);
+        return core::String::from(buf);
+    }
     if (Directory* dir = inode.as_directory()) {
         auto p = path_of(ctx.root, *dir);
         if (!p.is_error()) return p;

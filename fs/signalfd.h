@@ -24,6 +24,7 @@ public:
     // interruptible waiters, so no readiness_changed() is needed.
     bool has_poll() const override { return true; }
     u32 poll(u32 flags) override;
+    const char* anon_name() const override { return "[signalfd]"; }
     u64 mask() const { return m_mask; }
     void set_mask(u64 mask) { m_mask = mask; }
 

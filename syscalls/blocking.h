@@ -10,9 +10,10 @@
 
 namespace sys {
 
-// Sleeps until `key` (the inode) is woken; ERESTARTSYS when a signal is to be
-// delivered (EINTR for the program unless the handler has SA_RESTART).
-ErrorOr wait_for_io(const void* key);
+// Sleeps until the inode is woken or its io_deadline passes; ERESTARTSYS when
+// a signal is to be delivered (EINTR for the program unless the handler has
+// SA_RESTART).
+ErrorOr wait_for_io(fs::Inode& inode);
 
 // A read: retried until it does not answer EAGAIN.
 template<typename Op>
@@ -21,7 +22,7 @@ Result<size_t> maybe_wait(const fs::OpenFile& f, Op op)
     for (;;) {
         auto r = op();
         if (!r.is_error() || r.error() != Errno::EAGAIN || !f.must_wait_on_again()) return r;
-        TRY(wait_for_io(&f.inode()));
+        TRY(wait_for_io(f.inode()));
     }
 }
 
@@ -57,7 +58,7 @@ Result<size_t> maybe_wait_write(const fs::OpenFile& f, const fs::IoBuffer& buf, 
             if (done == total || !f.must_wait_on_again()) return done;
             if (r.value()) continue;
         }
-        auto w = wait_for_io(&f.inode());
+        auto w = wait_for_io(f.inode());
         if (w.is_error()) {
             if (done) return done;
             return w.error();

@@ -22,16 +22,18 @@ void wake_inode(const fs::Inode* inode)
 }
 } // namespace
 
-ErrorOr wait_for_io(const void* key)
+ErrorOr wait_for_io(fs::Inode& inode)
 {
+    const void* key = &inode;
     // Wake-ups matter only once someone waits: the hook goes in with the first.
     fs::set_pipe_wake_hook(wake_inode);
     core::Thread* self = core::current();
     self->wait_key = u64(key);
     self->wait_bits = ~0u;
-    auto r = core::sched::wait(queue_of(key), core::NO_DEADLINE, true);
+    auto r = core::sched::wait(queue_of(key), inode.io_deadline(), true);
     // Linux's pipe_read/pipe_write: restarted after a handler with SA_RESTART.
     if (r.is_error() && r.error() == Errno::EINTR) return Errno::ERESTARTSYS;
+    if (r.is_error() && r.error() == Errno::ETIMEDOUT) return {}; // the caller looks again
     return r;
 }
 

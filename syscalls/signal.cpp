@@ -180,6 +180,7 @@ Result<core::SigInfo> queued_info(int sig, u64 uinfo, bool to_self)
     TRY(mm::copy_from_user(&info, uinfo, sizeof info));
     if ((info.code >= 0 || info.code == SI_TKILL) && !to_self) return Errno::EPERM;
     info.signo = sig;
+    info.from_timer = 0; // a siginfo with SI_TIMER from the program is not a timer's
     return info;
 }
 } // namespace

@@ -2,30 +2,16 @@
 #include "syscalls/syscall.h"
 #include "core/sched.h"
 #include "core/time.h"
+#include "core/ktimer.h"
+#include "core/process.h"
 
 namespace sys {
 
 namespace {
 struct Timespec { i64 sec, nsec; };
-constexpr int CLK_REALTIME = 0, CLK_MONOTONIC = 1, CLK_PROCESS_CPUTIME_ID = 2,
-              CLK_THREAD_CPUTIME_ID = 3, CLK_MONOTONIC_RAW = 4, CLK_REALTIME_COARSE = 5,
-              CLK_MONOTONIC_COARSE = 6, CLK_BOOTTIME = 7, CLK_REALTIME_ALARM = 8,
-              CLK_BOOTTIME_ALARM = 9, CLK_TAI = 11;
+using namespace core::time;
 
-Result<u64> clock_now(int id)
-{
-    switch (id) {
-    case CLK_REALTIME: case CLK_REALTIME_COARSE: case CLK_REALTIME_ALARM:
-        return core::time::realtime_ns();
-    case CLK_TAI: return core::time::realtime_ns() + 37000000000ull;
-    case CLK_MONOTONIC: case CLK_MONOTONIC_RAW: case CLK_MONOTONIC_COARSE:
-    case CLK_BOOTTIME: case CLK_BOOTTIME_ALARM:
-        return core::time::monotonic_ns();
-    case CLK_PROCESS_CPUTIME_ID: return core::sched::process_cpu_ns();
-    case CLK_THREAD_CPUTIME_ID: return core::sched::thread_cpu_ns(core::current());
-    default: return Errno::EINVAL;
-    }
-}
+Result<u64> clock_now(int id) { return clock_read(id); }
 
 Timespec to_ts(u64 ns) { return { i64(ns / 1000000000ull), i64(ns % 1000000000ull) }; }
 
@@ -53,7 +39,7 @@ Ret sys_clock_getres(const Args& a)
     if (!a[1]) return 0;
     Timespec ts { 0, 1 };
     int id = int(a[0]);
-    if (id == CLK_REALTIME_COARSE || id == CLK_MONOTONIC_COARSE) ts.nsec = 4000000;
+    if (id == clk::REALTIME_COARSE || id == clk::MONOTONIC_COARSE) ts.nsec = 4000000;
     TRY(mm::copy_to_user(a[1], &ts, sizeof ts));
     return 0;
 }
@@ -106,37 +92,60 @@ Ret sys_nanosleep(const Args& a)
 
 Ret sys_clock_nanosleep(const Args& a)
 {
-    constexpr u64 ABSTIME_FLAG = 1;
-    int id = int(a[0]);
-    if (id == CLK_THREAD_CPUTIME_ID) return Errno::EINVAL;
-    auto clk = clock_now(id);
+    constexpr u64 ABSTIME = 1; // TIMER_ABSTIME; other flag bits are ignored, as on Linux
+    auto decoded = core::time::decode_clock(int(a[0]));
+    if (decoded.is_error()) return Errno::EINVAL;
+    int id = decoded.value().id; // a CPU-time clock id from clock_getcpuclockid: as the named clock
+    bool absolute = a[1] & ABSTIME;
+    bool alarm = id == clk::REALTIME_ALARM || id == clk::BOOTTIME_ALARM;
+    // Linux's order: an unknown clock, a clock that cannot sleep, the time, the clock's own checks.
+    auto clk = clock_now(int(a[0]));
     if (clk.is_error()) return Errno::EINVAL;
-    if (a[1] & ~ABSTIME_FLAG) return Errno::EINVAL;
+    if (id == clk::MONOTONIC_RAW || id == clk::REALTIME_COARSE || id == clk::MONOTONIC_COARSE)
+        return Errno::EOPNOTSUPP;
     u64 ns = TRY(read_ts(a[2]));
+    int tid = decoded.value().tid;
+    if (id == clk::THREAD_CPUTIME_ID && (tid == 0 || tid == core::current()->tid))
+        return Errno::EINVAL; // a thread cannot wait for its own clock
+    if (alarm && (a[1] & ~ABSTIME)) return Errno::EINVAL;
+    // Nothing suspends the VM: an alarm clock sleeps as its plain clock.
+    if (alarm && core::process().euid != 0) return Errno::EPERM; // CAP_WAKE_ALARM
+    // rem is written only for relative sleeps.
+    u64 rem_ptr = absolute ? 0 : a[3];
     u64 now_mono = core::time::monotonic_ns();
-    bool absolute = a[1] & ABSTIME_FLAG;
-    u64 deadline;
-    if (id == CLK_PROCESS_CPUTIME_ID) {
-        // CPU time advances no faster than wall time: sleeping at least the
-        // CPU time still missing is a lower bound, re-checked until reached.
-        u64 target = absolute ? ns : clk.value() + ns;
+    if (!core::time::follows_monotonic(id)) {
+        // CPU time advances no faster than wall time: the CPU time still
+        // missing is a lower bound of the wait, looked at again until reached.
+        u64 target = absolute ? ns : (ns > ~0ull - clk.value() ? ~0ull : clk.value() + ns);
         for (;;) {
-            u64 c = core::sched::process_cpu_ns();
+            auto now_cpu = clock_now(int(a[0]));
+            if (now_cpu.is_error()) return Errno::EINVAL; // the thread is gone
+            u64 c = now_cpu.value();
             if (c >= target) return 0;
-            auto r = core::sched::sleep_until(core::time::monotonic_ns() + (target - c), true);
-            if (r.is_error()) return r.error();
+            u64 now = core::time::monotonic_ns();
+            auto r = core::sched::sleep_until(core::time::cpu_timer_deadline(now, target - c), true);
+            if (!r.is_error()) continue;
+            if (rem_ptr) {
+                auto later = clock_now(int(a[0]));
+                if (!later.is_error()) c = later.value();
+                Timespec left = to_ts(target > c ? target - c : 0);
+                TRY(mm::copy_to_user(rem_ptr, &left, sizeof left));
+            }
+            return r.error();
         }
     }
+    u64 deadline;
     if (absolute) {
+        // Every other clock is a fixed distance from the monotonic one
+        // (core::time::follows_monotonic).
         u64 now_clk = clk.value();
-        deadline = ns <= now_clk ? now_mono : now_mono + (ns - now_clk);
+        deadline = ns <= now_clk ? now_mono : (ns - now_clk > ~0ull - now_mono ? ~0ull : now_mono + (ns - now_clk));
     } else {
         deadline = ns > ~0ull - now_mono ? ~0ull : now_mono + ns;
     }
-    // rem is written only for relative sleeps.
-    auto r = sleep(deadline, absolute ? 0 : a[3]);
-    if (r.is_error()) return r.error();
-    return 0;
+    // A handler that interrupts the sleep ends it with EINTR, SA_RESTART or
+    // not: Linux never restarts clock_nanosleep after a handler (signal(7)).
+    return sleep(deadline, rem_ptr);
 }
 
 } // namespace sys

@@ -467,6 +467,7 @@ GUESTS = {
 
     "sockets": Guest("sockets", reports="sockets"),
     "sockets-echo": EchoServer(),
+    "timers": Guest("timers", reports="timers"),
     "hello": Hello("hello", 2),
     "hello-pie": Hello("hello-pie", 3),
     "hello-dyn": Hello("hello-dyn", 3),            # glibc-dynamic PIE, as Debian builds

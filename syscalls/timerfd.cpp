@@ -1,0 +1,72 @@
+// timerfd_create, timerfd_settime, timerfd_gettime. Reads go through the
+// generic read path (a blocking read waits as for an eventfd); the file is
+// fs/timerfd.h.
+#include "syscalls/syscall.h"
+#include "fs/fd_table.h"
+#include "fs/timerfd.h"
+#include "fs/vfs.h"
+
+namespace sys {
+
+namespace {
+using fs::TimerFd;
+
+struct Timespec { i64 sec, nsec; };
+struct Itimerspec { Timespec interval, value; };
+
+Timespec to_ts(u64 ns) { return { i64(ns / 1000000000ull), i64(ns % 1000000000ull) }; }
+
+Result<u64> ts_ns(const Timespec& ts)
+{
+    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000) return Errno::EINVAL;
+    if (u64(ts.sec) > ~0ull / 1000000000ull - 1) return ~0ull - 1;
+    return u64(ts.sec) * 1000000000ull + u64(ts.nsec);
+}
+
+// EBADF for a closed fd, EINVAL for one that is not a timerfd (Linux's timerfd_fget).
+Result<core::Ref<fs::OpenFile>> timerfd_file(int fd, TimerFd*& out)
+{
+    auto file = TRY(fs::current_fds().get(fd));
+    out = TimerFd::from(file->inode());
+    if (!out) return Errno::EINVAL;
+    return file;
+}
+
+ErrorOr put_setting(u64 ptr, const TimerFd::Setting& s)
+{
+    Itimerspec its { to_ts(s.interval_ns), to_ts(s.value_ns) };
+    return mm::copy_to_user(ptr, &its, sizeof its);
+}
+} // namespace
+
+Ret sys_timerfd_create(const Args& a)
+{
+    u32 flags = u32(a[1]);
+    auto file = TRY(fs::make_timerfd(int(a[0]), flags));
+    return i64(TRY(fs::current_fds().install(std::move(file), flags & fs::O_CLOEXEC)));
+}
+
+Ret sys_timerfd_settime(const Args& a)
+{
+    constexpr u32 SETTIME_FLAGS = TimerFd::TFD_TIMER_ABSTIME | TimerFd::TFD_TIMER_CANCEL_ON_SET;
+    Itimerspec its;
+    TRY(mm::copy_from_user(&its, a[2], sizeof its));
+    u32 flags = u32(a[1]);
+    if (flags & ~SETTIME_FLAGS) return Errno::EINVAL;
+    TimerFd::Setting s { TRY(ts_ns(its.value)), TRY(ts_ns(its.interval)) };
+    TimerFd* t;
+    auto file = TRY(timerfd_file(int(a[0]), t));
+    TimerFd::Setting old = t->set(flags, s);
+    if (a[3]) TRY(put_setting(a[3], old));
+    return 0;
+}
+
+Ret sys_timerfd_gettime(const Args& a)
+{
+    TimerFd* t;
+    auto file = TRY(timerfd_file(int(a[0]), t));
+    TRY(put_setting(a[1], t->get()));
+    return 0;
+}
+
+} // namespace sys
