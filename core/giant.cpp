@@ -1,6 +1,6 @@
 #include "core/giant.h"
 #include <atomic>
-#include "core/time.h"
+#include "core/sched.h"
 #include "core/time.h"
 #include "core/verify.h"
 #include "core/thread.h"
@@ -38,6 +38,7 @@ void enter()
         return;
     }
     VERIFY(!interrupts_enabled());
+    u64 arrived = time::monotonic_ns();
     x86::PerCpu* self = x86::this_cpu();
     u32 ticket = g_next_ticket.fetch_add(1, std::memory_order_relaxed);
     u64 spin_until = x86::rdtsc() + time::tsc_hz() / 50000; // 20 us
@@ -58,6 +59,9 @@ void enter()
     }
     g_owner.store(cpu, std::memory_order_relaxed);
     g_depth[cpu] = 1;
+    // Every thread's way in from user mode takes the lock afresh (a syscall,
+    // a fault, an interrupt); the idle thread's wake-ups are not counted.
+    sched::account_kernel_entry(arrived);
 }
 
 void leave()
@@ -92,5 +96,6 @@ extern "C" void giant_enter() { core::giant::enter(); }
 extern "C" void giant_leave_to_user()
 {
     VERIFY(core::giant::depth() == 1);
+    core::sched::account_kernel_exit();
     core::giant::leave();
 }

@@ -57,6 +57,7 @@ SpinLock g_lock;
 Thread* g_timers;   // sorted by deadline
 Thread* g_zombies;  // dead, stacks to free once no CPU runs on them
 u64 g_dead_cpu_ns;
+Usage g_dead; // what the threads that ended used (cpu_ns not filled in)
 int g_leader_exit_code;
 int g_cpu_count = 1;
 
@@ -235,6 +236,7 @@ void switch_locked()
     int cpu = cpu_id();
     Cpu& c = g_cpus[cpu];
     Thread* prev = current();
+    bool preempted = prev->state == ThreadState::Running; // else it blocks or ends
     if (prev->state == ThreadState::Running) {
         prev->state = ThreadState::Runnable;
         if (!prev->is_idle) {
@@ -256,6 +258,14 @@ void switch_locked()
     }
     prev->cpu_ns += now - prev->ran_since;
     next->ran_since = now;
+    // Threads switch only inside the kernel: prev's system time stops here
+    // and next's starts (it leaves through kernel_exit_to_user).
+    if (!prev->is_idle) {
+        prev->sys_ns += now - prev->sys_since;
+        if (preempted) prev->nivcsw++;
+        else prev->nvcsw++;
+    }
+    next->sys_since = now;
     // The kernel never touches FPU/SSE registers (-mgeneral-regs-only): what
     // they hold now is prev's user state.
     if (!prev->is_idle && prev->state != ThreadState::Dead) fpu::save(prev);
@@ -519,7 +529,12 @@ void exit_current(int code)
     thread_unlink(cur);
     if (live_threads() == 0) program_exited(g_leader_exit_code);
     cur->state = ThreadState::Dead;
-    g_dead_cpu_ns += cur->cpu_ns + (time::monotonic_ns() - cur->ran_since);
+    u64 now = time::monotonic_ns();
+    g_dead_cpu_ns += cur->cpu_ns + (now - cur->ran_since);
+    g_dead.sys_ns += cur->sys_ns + (now - cur->sys_since);
+    g_dead.nvcsw += cur->nvcsw;
+    g_dead.nivcsw += cur->nivcsw;
+    g_dead.minflt += cur->minflt;
     cur->rq_next = g_zombies;
     if (cur->tid != process().pid) g_zombies = cur; // the first thread's struct and stack are static
     switch_locked();
@@ -584,6 +599,51 @@ u64 thread_cpu_ns(Thread* t)
     u64 ns = t->cpu_ns;
     if (t->state == ThreadState::Running) ns += time::monotonic_ns() - t->ran_since;
     return ns;
+}
+
+Usage thread_usage(Thread* t)
+{
+    SpinLockGuard g(g_lock);
+    u64 now = time::monotonic_ns();
+    Usage u { t->cpu_ns, t->sys_ns, t->nvcsw, t->nivcsw, t->minflt };
+    if (t->state == ThreadState::Running) {
+        u.cpu_ns += now - t->ran_since;
+        if (t->in_kernel) u.sys_ns += now - t->sys_since;
+    }
+    if (u.sys_ns > u.cpu_ns) u.sys_ns = u.cpu_ns; // clock reads a few ns apart
+    return u;
+}
+
+Usage process_usage()
+{
+    Usage u = g_dead;
+    u.cpu_ns = g_dead_cpu_ns;
+    for (Thread* t = thread_list(); t; t = t->all_next) {
+        Usage tu = thread_usage(t);
+        u.cpu_ns += tu.cpu_ns;
+        u.sys_ns += tu.sys_ns;
+        u.nvcsw += tu.nvcsw;
+        u.nivcsw += tu.nivcsw;
+        u.minflt += tu.minflt;
+    }
+    if (u.sys_ns > u.cpu_ns) u.sys_ns = u.cpu_ns;
+    return u;
+}
+
+void account_kernel_entry(u64 now)
+{
+    Thread* t = current();
+    if (!t || t->is_idle) return; // (a CPU starting has no thread yet)
+    t->sys_since = now;
+    t->in_kernel = true;
+}
+
+void account_kernel_exit()
+{
+    Thread* t = current();
+    if (!t || t->is_idle) return;
+    t->sys_ns += time::monotonic_ns() - t->sys_since;
+    t->in_kernel = false;
 }
 
 u64 process_cpu_ns()

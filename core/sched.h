@@ -65,6 +65,18 @@ u64 slice_ns(const Thread* t);
 // CPU time of a thread in ns.
 u64 thread_cpu_ns(Thread* t);
 u64 process_cpu_ns();
+// getrusage, times and /proc's stat: CPU time (cpu_ns, of which sys_ns in
+// the kernel), context switches and page faults, of a thread or of the
+// whole program (threads that ended included).
+struct Usage {
+    u64 cpu_ns = 0, sys_ns = 0, nvcsw = 0, nivcsw = 0, minflt = 0;
+};
+Usage thread_usage(Thread* t);
+Usage process_usage();
+// The giant lock, as a thread comes in from user mode (`now`: when it
+// arrived, before any wait for the lock) and as it goes back.
+void account_kernel_entry(u64 now);
+void account_kernel_exit();
 
 // Timer interrupt (core/time.cpp), interrupts off.
 void timer_tick();

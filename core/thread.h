@@ -36,6 +36,12 @@ struct Thread {
     u64 slice_end = 0;
     u64 deadline = NO_DEADLINE;     // while on the timer list
     u64 cpu_ns = 0, ran_since = 0;  // CPU time used, for CLOCK_THREAD_CPUTIME_ID
+    // The part of cpu_ns spent in the kernel (getrusage, times, /proc stat):
+    // counted from each entry from user mode (sys_since) to the way back.
+    u64 sys_ns = 0, sys_since = 0;
+    bool in_kernel = true;
+    u64 nvcsw = 0, nivcsw = 0;      // switches away: blocked / preempted
+    u64 minflt = 0;                 // page faults resolved without I/O
     Thread* rq_next = nullptr;
     Thread* timer_next = nullptr;
     bool on_timer = false;

@@ -68,7 +68,10 @@ void page_fault(x86::TrapFrame* f)
     u64 addr = x86::read_cr2();
     bool write = f->error & 2, exec = f->error & 16, user = f->error & 4;
     auto r = addr < mm::USER_TOP ? mm::address_space().handle_fault(addr, write, exec) : mm::FaultResult::MapErr;
-    if (r == mm::FaultResult::Handled) return;
+    if (r == mm::FaultResult::Handled) {
+        core::current()->minflt++; // (for getrusage: every fault here is served from memory)
+        return;
+    }
     if (user) {
         klog::info("%s access to %#lx at rip %#lx: %s", exec ? "exec" : write ? "write" : "read", addr, f->rip,
                    r == mm::FaultResult::AccErr ? "SEGV_ACCERR" : r == mm::FaultResult::MapErr ? "SEGV_MAPERR"

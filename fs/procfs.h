@@ -42,6 +42,9 @@ struct ProcProcess {
     u64 rlim_cur[PROC_NLIMITS] {}, rlim_max[PROC_NLIMITS] {};
     u64 start_ns { 0 };               // monotonic time the program started
     u64 rss_bytes { 0 };              // memory in use by the program
+    u64 rss_peak_bytes { 0 };         // the most ever in use (VmHWM, ru_maxrss)
+    u64 utime_ns { 0 }, stime_ns { 0 }; // CPU time in user mode and in the kernel
+    u64 minflt { 0 };
     u64 brk_start { 0 }, brk { 0 };
 };
 

@@ -50,6 +50,11 @@ void kernel_process(ProcProcess& out)
     }
     out.start_ns = g_start_ns;
     out.rss_bytes = (mm::phys_total_pages() - mm::phys_free_pages()) * PAGE_SIZE;
+    out.rss_peak_bytes = mm::phys_peak_used_pages() * PAGE_SIZE;
+    auto usage = core::sched::process_usage();
+    out.utime_ns = usage.cpu_ns - usage.sys_ns;
+    out.stime_ns = usage.sys_ns;
+    out.minflt = usage.minflt;
     const mm::AddressSpace& as = mm::address_space();
     out.brk_start = as.brk_start;
     out.brk = as.brk_end;

@@ -108,7 +108,7 @@ void gen_pid_status(ProcText& out, const ProcFile&)
     kb_line(out, "VmSize", vm.size);
     kb_line(out, "VmLck", 0);
     kb_line(out, "VmPin", 0);
-    kb_line(out, "VmHWM", p.rss_bytes);
+    kb_line(out, "VmHWM", p.rss_peak_bytes > p.rss_bytes ? p.rss_peak_bytes : p.rss_bytes);
     kb_line(out, "VmRSS", p.rss_bytes);
     kb_line(out, "RssAnon", p.rss_bytes - rss_file);
     kb_line(out, "RssFile", rss_file);
@@ -138,15 +138,13 @@ void gen_pid_stat(ProcText& out, const ProcFile&)
 {
     ProcProcess p = process();
     VmSummary vm = vm_summary();
-    u64 now = proc_source().uptime_ns();
-    u64 run_ticks = now > p.start_ns ? (now - p.start_ns) / NS_PER_TICK : 0;
     // Fields 1-2: pid (comm).
     out.appendf("%d (", p.pid);
     out.append(proc_comm());
     // 3-13: state ppid pgrp session tty_nr tpgid flags(PF_RANDOMIZE) minflt cminflt majflt cmajflt
-    out.appendf(") R %d %d %d 0 -1 4194304 0 0 0 0 ", p.ppid, p.pgid, p.sid);
+    out.appendf(") R %d %d %d 0 -1 4194304 %lu 0 0 0 ", p.ppid, p.pgid, p.sid, p.minflt);
     // 14-21: utime stime cutime cstime priority nice num_threads itrealvalue
-    out.appendf("%lu 0 0 0 20 0 %d 0 ", run_ticks, p.threads);
+    out.appendf("%lu %lu 0 0 20 0 %d 0 ", p.utime_ns / NS_PER_TICK, p.stime_ns / NS_PER_TICK, p.threads);
     // 22-25: starttime vsize rss rsslim
     out.appendf("%lu %lu %lu %lu ", p.start_ns / NS_PER_TICK, vm.size, p.rss_bytes / PAGE_SIZE, p.rlim_cur[5]);
     // 26-30: startcode endcode startstack kstkesp kstkeip

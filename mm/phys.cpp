@@ -17,6 +17,7 @@ int g_cur;          // range the bump pointer is in
 u64 g_bump;
 u64 g_free_list;    // physical address of the first free page, 0 = none
 u64 g_total, g_used, g_max;
+u64 g_peak_used;   // the most pages ever in use (getrusage's ru_maxrss)
 
 void add_range(u64 s, u64 e)
 {
@@ -84,7 +85,7 @@ Result<u64> alloc_page()
         pa = g_bump;
         g_bump += PAGE_SIZE;
     }
-    g_used++;
+    if (++g_used > g_peak_used) g_peak_used = g_used;
     memset(phys_to_virt(pa), 0, PAGE_SIZE);
     return pa;
 }
@@ -99,6 +100,7 @@ void free_page(u64 pa)
 
 u64 phys_total_pages() { return g_total; }
 u64 phys_free_pages() { return g_total - g_used; }
+u64 phys_peak_used_pages() { return g_peak_used; }
 u64 phys_max_address() { return g_max; }
 
 } // namespace mm

@@ -24,6 +24,7 @@ Result<u64> alloc_page();        // zeroed
 void free_page(u64 pa);
 u64 phys_total_pages();
 u64 phys_free_pages();
+u64 phys_peak_used_pages();       // the most pages in use at any time since boot
 u64 phys_max_address();          // end of the highest usable range
 
 } // namespace mm

@@ -434,6 +434,7 @@ GUESTS = {
     "mmap-sigbus-truncate": Guest("mmap", ["sigbus-truncate"], rc=135, check=check_sigbus),
     "process": Guest("process", reports="process"),
     "time": Guest("time", reports="time"),
+    "rusage": Guest("rusage", reports="rusage"),
     "signals": Guest("signals", reports="signals"),
     "sigframe": Guest("sigframe", reports="sigframe"),
     "sigthreads": Guest("sigthreads", reports="sigthreads"),

@@ -87,6 +87,9 @@ struct FakeKernel {
         g_proc.rlim_max[7] = 4096;
         g_proc.rlim_cur[11] = 15000;
         g_proc.rss_bytes = 3 << 20;
+        g_proc.utime_ns = 1'234'000'000;
+        g_proc.stime_ns = 456'000'000;
+        g_proc.minflt = 321;
         g_vmas = {
             { 0x400000, 0x401000, fs::PROC_PROT_READ, false, 0, fs::make_dev(0, 1), 42, "/bin/prog" },
             { 0x401000, 0x403000, fs::PROC_PROT_READ | fs::PROC_PROT_EXEC, false, 0x1000, fs::make_dev(0, 1), 42, "/bin/prog" },
@@ -226,6 +229,9 @@ TEST_CASE("procfs: stat has 52 fields, comm in parentheses; statm", "[fs][procfs
     std::vector<std::string> fields;
     for (std::string f; rest >> f;) fields.push_back(f);
     CHECK(fields.size() + 2 == 52);
+    CHECK(fields[10 - 3] == "321");                    // minflt
+    CHECK(fields[14 - 3] == "123");                    // utime, ticks of 10 ms
+    CHECK(fields[15 - 3] == "45");                     // stime
     CHECK(fields[20 - 3] == "1");                      // num_threads
     CHECK(fields[23 - 3] == std::to_string(292 * 1024)); // vsize
     CHECK(fields[24 - 3] == "768");                    // rss, pages
