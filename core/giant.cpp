@@ -38,7 +38,7 @@ void enter()
         return;
     }
     VERIFY(!interrupts_enabled());
-    u64 arrived = time::monotonic_ns();
+    u64 arrived = time::tsc_hz() ? time::monotonic_ns() : 0; // (a trap before the clock is calibrated)
     x86::PerCpu* self = x86::this_cpu();
     u32 ticket = g_next_ticket.fetch_add(1, std::memory_order_relaxed);
     u64 spin_until = x86::rdtsc() + time::tsc_hz() / 50000; // 20 us

@@ -1,8 +1,7 @@
 // The interval timers (setitimer, getitimer, alarm), on kernel timers
 // (core/ktimer.h). ITIMER_REAL counts monotonic time; ITIMER_PROF and
 // ITIMER_VIRTUAL count the process's CPU time (the scheduler's per-thread
-// accounting, which does not split user from system time: VIRTUAL counts
-// both, as PROF does). A CPU timer's kernel timer comes when the clock could
+// accounting): PROF all of it, VIRTUAL the part spent in user mode. A CPU timer's kernel timer comes when the clock could
 // have reached it at the earliest, and re-arms itself until it has.
 #include "core/ktimer.h"
 #include "core/sched.h"
@@ -23,7 +22,14 @@ struct IntervalTimer {
 };
 IntervalTimer g_timers[NTIMERS];
 
-u64 clock_now(int which) { return which == ITIMER_REAL ? time::monotonic_ns() : sched::process_cpu_ns(); }
+u64 cpu_clock(int which)
+{
+    if (which == ITIMER_PROF) return sched::process_cpu_ns();
+    auto u = sched::process_usage();
+    return u.cpu_ns - u.sys_ns;
+}
+
+u64 clock_now(int which) { return which == ITIMER_REAL ? time::monotonic_ns() : cpu_clock(which); }
 
 int which_of(time::KTimer& k)
 {
@@ -50,7 +56,7 @@ void expired(time::KTimer& k, u64 now)
     int which = which_of(k);
     IntervalTimer& t = g_timers[which];
     if (t.expires == ~0ull) return;
-    u64 clk = which == ITIMER_REAL ? now : sched::process_cpu_ns();
+    u64 clk = which == ITIMER_REAL ? now : cpu_clock(which);
     if (clk >= t.expires) {
         if (t.interval) {
             // Overruns are not counted for itimers: a late timer fires once.

@@ -633,7 +633,7 @@ Usage process_usage()
 void account_kernel_entry(u64 now)
 {
     Thread* t = current();
-    if (!t || t->is_idle) return; // (a CPU starting has no thread yet)
+    if (!t || t->is_idle || !now) return; // (a CPU starting has no thread yet; early boot, no clock)
     t->sys_since = now;
     t->in_kernel = true;
 }

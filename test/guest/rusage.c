@@ -7,6 +7,8 @@
 #include "check.h"
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/times.h>
@@ -145,6 +147,25 @@ static void test_counters(void)
     CHECK(c.ru_maxrss >= b.ru_maxrss);
 }
 
+static volatile sig_atomic_t vtalrm;
+static void on_vtalrm(int sig) { (void)sig; vtalrm++; }
+
+// ITIMER_VIRTUAL counts user time only: time in the kernel does not bring it on.
+static void test_itimer_virtual(void)
+{
+    signal(SIGVTALRM, on_vtalrm);
+    struct itimerval it = { { 0, 0 }, { 0, 150000 } };
+    CHECK_OK(setitimer(ITIMER_VIRTUAL, &it, NULL));
+    burn_kernel(300000000);
+    CHECK_EQ((int)vtalrm, 0);
+    struct itimerval left;
+    CHECK_OK(getitimer(ITIMER_VIRTUAL, &left));
+    CHECK(left.it_value.tv_sec > 0 || left.it_value.tv_usec > 50000);
+    burn_user(300000000);
+    CHECK_EQ((int)vtalrm, 1);
+    signal(SIGVTALRM, SIG_DFL);
+}
+
 static void test_errors(void)
 {
     struct rusage r;
@@ -165,6 +186,7 @@ int main(void)
     test_cpu_split();
     test_threads();
     test_counters();
+    test_itimer_virtual();
     test_errors();
     return check_report("rusage");
 }
