@@ -1,30 +1,17 @@
 #include "core/crash_report.h"
-#include <cstdarg>
 #include <Zydis/Zydis.h>
 #include "core/format.h"
+#include "core/klog.h"
 #include "core/thread.h"
 #include "mm/address_space.h"
 #include "mm/backing.h"
 #include "mm/user_ptr.h"
-#include "platform/x86_64/serial.h"
 
 namespace core {
 
 namespace {
 
 using namespace signal;
-
-void say(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-void say(const char* fmt, ...)
-{
-    char buf[256];
-    va_list ap;
-    va_start(ap, fmt);
-    size_t n = vformat(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n >= sizeof buf) n = sizeof buf - 1;
-    serial::write_err(buf, n);
-}
 
 const char* signal_name(int sig)
 {
@@ -69,22 +56,22 @@ void say_cause(int sig, const SigInfo* info)
 {
     Thread* t = current();
     if (!info) {
-        say("elfin: crash report: %s killed the program (thread %d \"%s\")\n", signal_name(sig), t->tid, t->name);
+        klog::printf("elfin: crash report: %s killed the program (thread %d \"%s\")\n", signal_name(sig), t->tid, t->name);
         return;
     }
     if (info->code > 0 && info->code < SI_KERNEL) {
         const char* why = fault_code(sig, info->code);
         if (why)
-            say("elfin: crash report: %s (%s) at address 0x%lx in thread %d \"%s\"\n", signal_name(sig), why,
+            klog::printf("elfin: crash report: %s (%s) at address 0x%lx in thread %d \"%s\"\n", signal_name(sig), why,
                 info->fault.addr, t->tid, t->name);
         else
-            say("elfin: crash report: %s (si_code %d) in thread %d \"%s\"\n", signal_name(sig), info->code, t->tid,
+            klog::printf("elfin: crash report: %s (si_code %d) in thread %d \"%s\"\n", signal_name(sig), info->code, t->tid,
                 t->name);
         return;
     }
     const char* how = info->code == SI_TKILL ? "tgkill" : info->code == SI_QUEUE ? "sigqueue"
                     : info->code == SI_USER ? "kill" : info->code == SI_KERNEL ? "the kernel" : "a signal";
-    say("elfin: crash report: %s sent by %s (from pid %d) to thread %d \"%s\"\n", signal_name(sig), how,
+    klog::printf("elfin: crash report: %s sent by %s (from pid %d) to thread %d \"%s\"\n", signal_name(sig), how,
         info->kill.pid, t->tid, t->name);
 }
 
@@ -106,9 +93,9 @@ void say_where(u64 rip)
     }
     ZydisDisassembledInstruction insn;
     if (n > 0 && ZYAN_SUCCESS(ZydisDisassembleIntel(ZYDIS_MACHINE_MODE_LONG_64, rip, code, n, &insn)))
-        say("elfin:   at %#lx in %s: %s\n", rip, where, insn.text);
+        klog::printf("elfin:   at %#lx in %s: %s\n", rip, where, insn.text);
     else
-        say("elfin:   at %#lx in %s (the instruction cannot be read)\n", rip, where);
+        klog::printf("elfin:   at %#lx in %s (the instruction cannot be read)\n", rip, where);
 }
 
 } // namespace
@@ -121,16 +108,16 @@ void crash_report(int sig, const SigInfo* info, const x86::TrapFrame* f)
     // In a system call (a signal sent by the program to itself, as abort()
     // does): the syscall instruction is the one before rip.
     if (f->vector == x86::SYSCALL_VECTOR) {
-        say("elfin:   in a system call made by:\n");
+        klog::printf("elfin:   in a system call made by:\n");
         say_where(f->rip - 2);
     } else {
         say_where(f->rip);
     }
-    say("elfin:   rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
-    say("elfin:   rsi %016lx  rdi %016lx  rbp %016lx  rsp %016lx\n", f->rsi, f->rdi, f->rbp, f->rsp);
-    say("elfin:   r8  %016lx  r9  %016lx  r10 %016lx  r11 %016lx\n", f->r8, f->r9, f->r10, f->r11);
-    say("elfin:   r12 %016lx  r13 %016lx  r14 %016lx  r15 %016lx\n", f->r12, f->r13, f->r14, f->r15);
-    say("elfin:   rflags %016lx  (no core file is written: the VM's filesystem ends with the program)\n", f->rflags);
+    klog::printf("elfin:   rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
+    klog::printf("elfin:   rsi %016lx  rdi %016lx  rbp %016lx  rsp %016lx\n", f->rsi, f->rdi, f->rbp, f->rsp);
+    klog::printf("elfin:   r8  %016lx  r9  %016lx  r10 %016lx  r11 %016lx\n", f->r8, f->r9, f->r10, f->r11);
+    klog::printf("elfin:   r12 %016lx  r13 %016lx  r14 %016lx  r15 %016lx\n", f->r12, f->r13, f->r14, f->r15);
+    klog::printf("elfin:   rflags %016lx  (no core file is written: the VM's filesystem ends with the program)\n", f->rflags);
 }
 
 } // namespace core
