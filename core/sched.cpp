@@ -95,20 +95,24 @@ void enqueue(int cpu, Thread* t)
     c.queued++;
 }
 
+// Takes t, which follows prev (nullptr: t is the head), out of c's queue.
+Thread* unlink(Cpu& c, Thread* prev, Thread* t)
+{
+    if (prev) prev->rq_next = t->rq_next;
+    else c.rq_head = t->rq_next;
+    if (c.rq_tail == t) c.rq_tail = prev;
+    t->rq_next = nullptr;
+    c.queued--;
+    return t;
+}
+
 // The first thread in cpu's queue that may run on `on`, taken out.
 Thread* dequeue(int cpu, int on)
 {
     Cpu& c = g_cpus[cpu];
     Thread* prev = nullptr;
-    for (Thread* t = c.rq_head; t; prev = t, t = t->rq_next) {
-        if (!(t->affinity & (1ull << on))) continue;
-        if (prev) prev->rq_next = t->rq_next;
-        else c.rq_head = t->rq_next;
-        if (c.rq_tail == t) c.rq_tail = prev;
-        t->rq_next = nullptr;
-        c.queued--;
-        return t;
-    }
+    for (Thread* t = c.rq_head; t; prev = t, t = t->rq_next)
+        if (t->affinity & (1ull << on)) return unlink(c, prev, t);
     return nullptr;
 }
 
@@ -117,15 +121,8 @@ Thread* dequeue_this(Thread* t)
 {
     Cpu& c = g_cpus[t->cpu];
     Thread* prev = nullptr;
-    for (Thread* q = c.rq_head; q; prev = q, q = q->rq_next) {
-        if (q != t) continue;
-        if (prev) prev->rq_next = t->rq_next;
-        else c.rq_head = t->rq_next;
-        if (c.rq_tail == t) c.rq_tail = prev;
-        t->rq_next = nullptr;
-        c.queued--;
-        return t;
-    }
+    for (Thread* q = c.rq_head; q; prev = q, q = q->rq_next)
+        if (q == t) return unlink(c, prev, t);
     return nullptr;
 }
 
