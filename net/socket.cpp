@@ -103,6 +103,7 @@ void notify(Socket* s)
 
 Result<core::Ref<Socket>> Socket::create(int family, int type, int protocol)
 {
+    if (family == AF_NETLINK) return make_netlink_socket(type, protocol);
     if (family != AF_INET && family != AF_INET6) return Errno::EAFNOSUPPORT;
     if (type == SOCK_STREAM) {
         if (protocol != 0 && protocol != IPPROTO_TCP) return Errno::EPROTONOSUPPORT;
@@ -193,7 +194,9 @@ Result<u32> Socket::get_option(SocketOption o, u8* value, u32 len)
         switch (o.name) {
         case SO_TYPE: v = m_type; break;
         case SO_DOMAIN: v = m_family; break;
-        case SO_PROTOCOL: v = m_type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP; break;
+        case SO_PROTOCOL:
+            v = m_family != AF_INET && m_family != AF_INET6 ? 0 : m_type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+            break;
         case SO_ERROR: v = take_error(); break;
         case SO_REUSEADDR: v = m_reuseaddr; break;
         case SO_REUSEPORT: v = m_reuseport; break;

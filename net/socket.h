@@ -1,6 +1,6 @@
 #pragma once
 // Sockets: AF_INET and AF_INET6, SOCK_STREAM (TCP) and SOCK_DGRAM (UDP), on
-// lwIP's raw API (net/stack.h). A socket is an inode (fs::InodeType::Socket)
+// lwIP's raw API (net/stack.h); AF_NETLINK route sockets (net/netlink.cpp). A socket is an inode (fs::InodeType::Socket)
 // so read, write, close, fstat, poll, select and epoll work on it as on any
 // descriptor; the socket calls (syscalls/socket.cpp) reach it through
 // Socket::from. Errnos are Linux's.
@@ -16,6 +16,7 @@ namespace net {
 
 // Linux's values.
 constexpr int AF_UNSPEC = 0, AF_INET = 2, AF_INET6 = 10;
+constexpr int AF_NETLINK = 16;
 constexpr int SOCK_STREAM = 1, SOCK_DGRAM = 2;
 constexpr u32 SOCK_NONBLOCK = 04000, SOCK_CLOEXEC = 02000000;
 constexpr int IPPROTO_IP = 0, IPPROTO_TCP = 6, IPPROTO_UDP = 17, IPPROTO_IPV6 = 41;

@@ -56,5 +56,6 @@ ErrorOr Socket::wait_until(Ready ready, bool nonblocking, u64 timeout_ns)
 
 Result<core::Ref<Socket>> make_tcp_socket(int family);
 Result<core::Ref<Socket>> make_udp_socket(int family);
+Result<core::Ref<Socket>> make_netlink_socket(int type, int protocol);
 
 } // namespace net

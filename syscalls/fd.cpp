@@ -2,6 +2,7 @@
 #include "fs/errno_guard.h"
 #include "fs/pipe.h"
 #include "net/socket.h"
+#include "syscalls/interface_ioctl.h"
 #include "fs/user_io.h"
 #include "fs/vfs.h"
 #include "syscalls/syscall.h"
@@ -203,6 +204,7 @@ Ret sys_ioctl(const Args& a)
         }
         break;
     }
+    if (auto* s = net::Socket::from(inode)) return interface_ioctl(*s, request, arg);
     if (!inode.is_tty()) return Errno::ENOTTY;
     switch (request) {
     case TCGETS:

@@ -152,7 +152,7 @@ Ret sys_recvfrom(const Args& a)
     SockAddr from;
     size_t n = TRY(sf.socket->recv(buf, a[2], u32(a[3]), &from, sf.nonblocking(), nullptr));
     // A stream socket has no sender to report: Linux leaves the address alone.
-    if (a[4] && sf.socket->type() == net::SOCK_DGRAM) TRY(write_address(from, a[4], a[5]));
+    if (a[4] && sf.socket->type() != net::SOCK_STREAM) TRY(write_address(from, a[4], a[5]));
     return i64(n);
 }
 
@@ -178,7 +178,7 @@ Ret sys_recvmsg(const Args& a)
     u32 out_flags = 0;
     size_t n = TRY(sf.socket->recv(buf, total, u32(a[2]), &from, sf.nonblocking(), &out_flags));
     u64 base = a[1];
-    if (m.name && sf.socket->type() == net::SOCK_DGRAM) {
+    if (m.name && sf.socket->type() != net::SOCK_STREAM) {
         u32 len = m.namelen < from.len ? m.namelen : from.len;
         TRY(mm::copy_to_user(m.name, from.bytes, len));
         TRY(mm::copy_to_user(base + offsetof(MsgHdr, namelen), &from.len, sizeof from.len));

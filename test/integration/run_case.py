@@ -468,6 +468,9 @@ GUESTS = {
 
     "sockets": Guest("sockets", reports="sockets"),
     "sockets-echo": EchoServer(),
+    "netlink": Guest("netlink", reports="netlink"),
+    # With a card: eth0 and the address QEMU's user network leases.
+    "netlink-eth0": Guest("netlink", ["eth0", "10.0.2.15"], options=["--net", "user"], reports="netlink"),
     "timers": Guest("timers", reports="timers"),
     "hello": Hello("hello", 2),
     "hello-pie": Hello("hello-pie", 3),
@@ -496,7 +499,8 @@ GUESTS = {
 }
 # Cases that exist only in the VM: they test the tool, not the program.
 VM_ONLY_GUESTS = {"hello-q35", "auxv-no-aslr", "vdso-no-aslr", "smp-2", "smp-q35-2", "threads-smp2",
-                  "sigthreads-smp2", "signals-smp2", "poll-smp2", "epoll-smp2", "procfs-smp2", "goruntime-smp2"}
+                  "sigthreads-smp2", "signals-smp2", "poll-smp2", "epoll-smp2", "procfs-smp2", "goruntime-smp2",
+                  "netlink-eth0"}
 
 
 def case_vdso_trace(ctx):
@@ -761,6 +765,26 @@ def case_net_port_in_use(ctx):
         raise Failure(f"elfin started QEMU although the port was taken\n{r.describe()}")
 
 
+IP = "/bin/ip"
+
+
+def case_net_ip(ctx):
+    """Debian's iproute2 over netlink: `ip -o addr` lists lo and eth0 with their
+    addresses, as it does on Linux, and complains about nothing."""
+    if not os.path.isfile(IP):
+        print(f"skipped: {IP} is missing (Debian's iproute2)")
+        sys.exit(SKIP)
+    r = ctx.elfin_run(IP, ["-o", "addr"], ["--net", "user"])
+    expect_rc(r, 0)
+    expect_contains(r, r.out, rb"(?m)^1: lo +inet 127\.0\.0\.1/8 scope host lo", "lo's IPv4 address")
+    expect_contains(r, r.out, rb"(?m)^1: lo +inet6 ::1/128 scope host", "lo's IPv6 address")
+    expect_contains(r, r.out, rb"(?m)^2: eth0 +inet 10\.0\.2\.15/24 brd 10\.0\.2\.255 scope global eth0",
+                    "eth0's leased address")
+    expect_contains(r, r.out, rb"(?m)^2: eth0 +inet6 fe80::[0-9a-f:]+/64 scope link", "eth0's link-local address")
+    if r.err.strip():
+        raise Failure(f"ip wrote to stderr\n{r.describe()}")
+
+
 # ---------------------------------------------------------------- the case table
 
 def guest_case(name):
@@ -785,6 +809,7 @@ CASES["net-dhcp"] = (case_net_dhcp, "integration")
 CASES["net-dhcp-q35"] = (case_net_dhcp_q35, "integration")
 CASES["net-none"] = (case_net_none, "integration")
 CASES["net-port-in-use"] = (case_net_port_in_use, "integration")
+CASES["net-ip"] = (case_net_ip, "integration")
 for _kind in REASONS:
     CASES[f"tool-error-{_kind}"] = (tool_error_case(_kind), "integration")
 
