@@ -132,7 +132,7 @@ extern "C" [[noreturn]] void kmain(u64 start_info_pa)
     // Devices (a network card only when the tool asked for one), then the
     // network on them: DHCP runs while the image is unpacked.
     drivers::discover(cmdline);
-    net::start_cards();
+    net::start_cards(cmdline);
     core::set_after_unpack_hook(net::configure_at_boot);
 
     core::boot_program(static_cast<const u8*>(mm::phys_to_virt(bi.initrd_pa)), bi.initrd_size, tty_mask);

@@ -35,10 +35,15 @@ Card* g_card; // the first card: the default route
 // be held) while the exit flush runs.
 bool g_exiting;
 
+// The card's IPv4 configuration: DHCP's lease, or the static one the tool
+// gave on the command line (`net.ip=A.B.C.D/N net.gateway=A.B.C.D
+// net.dns=A.B.C.D`, the last repeatable).
+constexpr size_t MAX_DNS = 3; // glibc reads no more (MAXNS)
 struct Lease {
     bool bound;
+    bool is_static;
     ip4_addr_t address, netmask, gateway;
-    ip_addr_t dns[DNS_MAX_SERVERS];
+    ip_addr_t dns[MAX_DNS];
 };
 Lease g_lease;
 
@@ -104,7 +109,7 @@ void on_status(netif* nif)
     g_lease.address = *netif_ip4_addr(nif);
     g_lease.netmask = *netif_ip4_netmask(nif);
     g_lease.gateway = *netif_ip4_gw(nif);
-    for (u8 i = 0; i < DNS_MAX_SERVERS; i++) g_lease.dns[i] = *dns_getserver(i);
+    for (u8 i = 0; i < DNS_MAX_SERVERS && i < MAX_DNS; i++) g_lease.dns[i] = *dns_getserver(i);
     if (!g_exiting) core::sched::wake_all(g_events);
 }
 
@@ -114,6 +119,69 @@ int prefix_length(const ip4_addr_t& mask)
     int n = 0;
     while (m & 0x80000000u) n++, m <<= 1;
     return n;
+}
+
+// The value of the n-th word of the command line that starts with `key`
+// ("net.dns="), copied into `out`; false when there is none.
+bool cmdline_value(const char* cmdline, const char* key, int n, char* out, size_t size)
+{
+    size_t kl = strlen(key);
+    for (const char* p = cmdline; *p;) {
+        while (*p == ' ') p++;
+        const char* e = p;
+        while (*e && *e != ' ') e++;
+        if (size_t(e - p) > kl && !strncmp(p, key, kl) && n-- == 0) {
+            size_t vl = size_t(e - p) - kl;
+            if (vl >= size) return false;
+            memcpy(out, p + kl, vl);
+            out[vl] = 0;
+            return true;
+        }
+        p = e;
+    }
+    return false;
+}
+
+// The static configuration from the command line, into g_lease: false when
+// there is none or it is malformed (then DHCP runs, as without it). The tool
+// checked the values; a kernel booted by hand gets a warning.
+bool static_config(const char* cmdline)
+{
+    char v[32];
+    if (!cmdline_value(cmdline, "net.ip=", 0, v, sizeof v)) return false;
+    char* slash = nullptr;
+    for (char* c = v; *c; c++)
+        if (*c == '/') slash = c;
+    int prefix = -1;
+    if (slash) {
+        *slash = 0;
+        prefix = 0;
+        for (const char* c = slash + 1; *c && prefix <= 32; c++) prefix = *c >= '0' && *c <= '9' ? prefix * 10 + (*c - '0') : 99;
+        if (!slash[1]) prefix = -1;
+    }
+    Lease l {};
+    if (!ip4addr_aton(v, &l.address) || prefix < 0 || prefix > 32) {
+        klog::warn("eth0: bad net.ip= on the command line (want A.B.C.D/N): DHCP instead");
+        return false;
+    }
+    ip4_addr_set_u32(&l.netmask, prefix ? lwip_htonl(~0u << (32 - prefix)) : 0);
+    if (cmdline_value(cmdline, "net.gateway=", 0, v, sizeof v) && !ip4addr_aton(v, &l.gateway)) {
+        klog::warn("eth0: bad net.gateway= on the command line: DHCP instead");
+        return false;
+    }
+    size_t n = 0;
+    for (int i = 0; n < MAX_DNS && cmdline_value(cmdline, "net.dns=", i, v, sizeof v); i++) {
+        ip4_addr_t a;
+        if (!ip4addr_aton(v, &a)) {
+            klog::warn("eth0: bad net.dns= on the command line: DHCP instead");
+            return false;
+        }
+        ip_addr_copy_from_ip4(l.dns[n], a); // a macro: no n++ inside
+        n++;
+    }
+    l.bound = l.is_static = true;
+    g_lease = l;
+    return true;
 }
 
 void write_resolv_conf()
@@ -201,7 +269,7 @@ ErrorOr start()
     return {};
 }
 
-void start_cards()
+void start_cards(const char* cmdline)
 {
     drivers::NetworkCard* driver = drivers::card(0);
     if (!driver) return;
@@ -212,8 +280,11 @@ void start_cards()
     auto* card = new (std::nothrow) Card {};
     if (!card) return;
     card->driver = driver;
+    bool is_static = static_config(cmdline);
     StackGuard g;
-    if (!netif_add(&card->nif, nullptr, nullptr, nullptr, card, card_init, ethernet_input)) return;
+    if (!netif_add(&card->nif, is_static ? &g_lease.address : nullptr, is_static ? &g_lease.netmask : nullptr,
+                   is_static ? &g_lease.gateway : nullptr, card, card_init, ethernet_input))
+        return;
     g_card = card;
     netif_set_status_callback(&card->nif, on_status);
     netif_set_default(&card->nif);
@@ -222,7 +293,7 @@ void start_cards()
     netif_set_up(&card->nif);
     netif_set_link_up(&card->nif);
     driver->set_receiver(card_receive, card);
-    dhcp_start(&card->nif);
+    if (!is_static) dhcp_start(&card->nif);
 }
 
 void configure_at_boot()
@@ -240,12 +311,13 @@ void configure_at_boot()
                    LEASE_WAIT_NS / 1000000000);
         return;
     }
-    char addr[IP4ADDR_STRLEN_MAX], gw[IP4ADDR_STRLEN_MAX], dns[IPADDR_STRLEN_MAX];
+    char addr[IP4ADDR_STRLEN_MAX], gw[IP4ADDR_STRLEN_MAX] = "none", dns[IPADDR_STRLEN_MAX] = "none";
     ip4addr_ntoa_r(&g_lease.address, addr, sizeof addr);
-    ip4addr_ntoa_r(&g_lease.gateway, gw, sizeof gw);
-    ipaddr_ntoa_r(&g_lease.dns[0], dns, sizeof dns);
+    if (!ip4_addr_isany_val(g_lease.gateway)) ip4addr_ntoa_r(&g_lease.gateway, gw, sizeof gw);
+    if (!ip_addr_isany(&g_lease.dns[0])) ipaddr_ntoa_r(&g_lease.dns[0], dns, sizeof dns);
     int prefix = prefix_length(g_lease.netmask);
-    klog::info("eth0: DHCP lease %s/%d, gateway %s, DNS %s", addr, prefix, gw, dns);
+    klog::info("eth0: %s %s/%d, gateway %s, DNS %s", g_lease.is_static ? "static address" : "DHCP lease", addr,
+               prefix, gw, dns);
     klog::status("net eth0 %s/%d gateway %s dns %s", addr, prefix, gw, dns);
     write_resolv_conf();
 }

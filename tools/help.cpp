@@ -64,6 +64,13 @@ Options:
                         forward HOSTPORT on this machine (127.0.0.1 unless
                         HOSTIP is given) to GUESTPORT in the VM (repeatable);
                         a host port already taken stops elfin before boot
+      --ip ADDRESS/PREFIX
+                        a static IPv4 address for the VM instead of DHCP
+                        (10.0.2.15/24; on the user network it must be in
+                        10.0.2.0/24); implies --net user without --net
+      --gateway ADDRESS the default route's gateway, with --ip (10.0.2.2)
+      --dns ADDRESS     a DNS server for /etc/resolv.conf, with --ip
+                        (repeatable, at most 3; without it the image's own)
       --trace           the kernel prints every system call, strace-style
       --no-aslr         fixed load, stack and mmap addresses
       --kernel-debug    verbose kernel log on the console

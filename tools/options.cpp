@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <arpa/inet.h>
 
 namespace elfin {
 
@@ -33,6 +34,9 @@ constexpr std::array OPTION_SPECS = {
     OptionSpec { "--kernel", 0, true, RUN | BUILD },
     OptionSpec { "--net", 0, true, RUN | BUILD },
     OptionSpec { "--publish", 'p', true, RUN | BUILD },
+    OptionSpec { "--ip", 0, true, RUN | BUILD },
+    OptionSpec { "--gateway", 0, true, RUN | BUILD },
+    OptionSpec { "--dns", 0, true, RUN | BUILD },
     OptionSpec { "--trace", 0, false, RUN | BUILD },
     OptionSpec { "--no-aslr", 0, false, RUN | BUILD },
     OptionSpec { "--kernel-debug", 0, false, RUN | BUILD },
@@ -116,6 +120,74 @@ std::string unknown_option_message(std::string_view arg, Command cmd)
     return msg;
 }
 
+struct Ipv4 {
+    uint32_t address; // host byte order
+    int prefix;       // -1: none given
+};
+
+// "10.0.2.15" or, with `with_prefix`, "10.0.2.15/24" (the prefix required).
+Expected<Ipv4> parse_ipv4(std::string_view text, std::string_view option, bool with_prefix)
+{
+    std::string want = with_prefix ? "an IPv4 address with its prefix length, like 10.0.2.15/24" : "an IPv4 address, like 10.0.2.2";
+    auto bad = [&] { return usage_error(std::string(option) + " wants " + want + ", not '" + std::string(text) + "'"); };
+    Ipv4 r { 0, -1 };
+    std::string_view addr = text;
+    if (with_prefix) {
+        auto slash = text.find('/');
+        if (slash == std::string_view::npos) return bad();
+        addr = text.substr(0, slash);
+        auto p = text.substr(slash + 1);
+        unsigned v = 0;
+        auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
+        if (p.empty() || ec != std::errc() || end != p.data() + p.size() || v < 1 || v > 32) return bad();
+        r.prefix = int(v);
+    }
+    in_addr a {};
+    if (inet_pton(AF_INET, std::string(addr).c_str(), &a) != 1) return bad();
+    r.address = ntohl(a.s_addr);
+    return r;
+}
+
+std::string format_ipv4(uint32_t address)
+{
+    return std::to_string(address >> 24) + "." + std::to_string(address >> 16 & 0xff) + "."
+        + std::to_string(address >> 8 & 0xff) + "." + std::to_string(address & 0xff);
+}
+
+uint32_t mask_of(int prefix) { return prefix == 0 ? 0 : ~0u << (32 - prefix); }
+
+// The static configuration against itself and the network: one line saying
+// what is wrong.
+Status check_static_config(Options& o)
+{
+    if (o.ip.empty()) {
+        if (!o.gateway.empty() || !o.dns.empty())
+            return usage_error(std::string(o.gateway.empty() ? "--dns" : "--gateway") + " goes with --ip (without it, DHCP gives the gateway and DNS)");
+        return Ok {};
+    }
+    if (o.net_given && o.net == NetMode::None) return usage_error("--ip sets the address of the VM's network card: it needs a network, not --net none");
+    if (o.net == NetMode::None) o.net = NetMode::User;
+    auto ip = *parse_ipv4(o.ip, "--ip", true);
+    uint32_t mask = mask_of(ip.prefix);
+    if (ip.prefix <= 30 && ((ip.address & ~mask) == 0 || (ip.address & ~mask) == ~mask))
+        return usage_error("--ip " + o.ip + " is the " + ((ip.address & ~mask) ? "broadcast" : "network") + " address of its network; pick a host address in it");
+    if (o.net == NetMode::User) {
+        // QEMU's user network (slirp) is 10.0.2.0/24; it is 10.0.2.2 and
+        // answers DNS on 10.0.2.3.
+        constexpr uint32_t SLIRP_NET = 0x0a000200, SLIRP_HOST = 0x0a000202, SLIRP_DNS = 0x0a000203;
+        if ((ip.address & 0xffffff00u) != SLIRP_NET || ip.address == SLIRP_HOST || ip.address == SLIRP_DNS)
+            return usage_error("--ip " + o.ip + ": QEMU's user network (--net user, -p) is 10.0.2.0/24, with the gateway 10.0.2.2 and DNS 10.0.2.3; pick another address in it, like 10.0.2.15/24");
+    }
+    if (!o.gateway.empty()) {
+        uint32_t gw = parse_ipv4(o.gateway, "--gateway", false)->address;
+        if (gw == ip.address) return usage_error("--gateway " + o.gateway + " is the VM's own address (--ip " + o.ip + ")");
+        if ((gw & mask) != (ip.address & mask)) return usage_error("--gateway " + o.gateway + " is not in the VM's network (--ip " + o.ip + "): the VM could not reach it");
+    }
+    if (o.dns.size() > 3) return usage_error("--dns is given " + std::to_string(o.dns.size()) + " times: /etc/resolv.conf holds 3 servers at most (glibc reads no more)");
+    for (auto& p : o.ports) p.guest_ip = format_ipv4(ip.address);
+    return Ok {};
+}
+
 Status apply(Options& o, const OptionSpec& spec, std::string_view value, std::string_view cwd)
 {
     auto n = spec.name;
@@ -152,6 +224,14 @@ Status apply(Options& o, const OptionSpec& spec, std::string_view value, std::st
         else return usage_error("--net wants user or none, not '" + std::string(value) + "'");
         o.net_given = true;
     } else if (n == "--publish") o.ports.push_back(ELFIN_TRY(parse_port_forward(value)));
+    else if (n == "--ip") {
+        if (!o.ip.empty()) return usage_error("--ip is given twice: the card has one static IPv4 address");
+        auto a = ELFIN_TRY(parse_ipv4(value, "--ip", true));
+        o.ip = format_ipv4(a.address) + "/" + std::to_string(a.prefix);
+    } else if (n == "--gateway") {
+        if (!o.gateway.empty()) return usage_error("--gateway is given twice");
+        o.gateway = format_ipv4(ELFIN_TRY(parse_ipv4(value, "--gateway", false)).address);
+    } else if (n == "--dns") o.dns.push_back(format_ipv4(ELFIN_TRY(parse_ipv4(value, "--dns", false)).address));
     else if (n == "--timeout") o.timeout_s = ELFIN_TRY(parse_duration(value));
     else if (n == "--output") {
         if (value.empty()) return usage_error("-o wants a directory");
@@ -392,6 +472,7 @@ Expected<Options> parse_command_line(const std::vector<std::string>& argv, std::
                 if (o.ports[a].host_port == o.ports[b].host_port && o.ports[a].udp == o.ports[b].udp)
                     return usage_error("-p: host port " + std::to_string(o.ports[a].host_port) + (o.ports[a].udp ? "/udp" : "") + " is published twice");
     }
+    ELFIN_TRY(check_static_config(o));
     if (o.command == Command::Check && !o.args.empty())
         return usage_error("elfin check takes one program and no arguments");
     return o;

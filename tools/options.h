@@ -23,6 +23,7 @@ struct PortForward {
     std::string host_ip = "127.0.0.1"; // where the host listens
     uint16_t host_port = 0, guest_port = 0;
     bool udp = false;
+    std::string guest_ip;              // the VM's static address (--ip); empty: QEMU's first DHCP address
     bool operator==(const PortForward&) const = default;
 };
 
@@ -46,6 +47,10 @@ struct Options {
     NetMode net = NetMode::None;
     bool net_given = false;          // --net was on the command line
     std::vector<PortForward> ports;  // -p, in order
+    // --ip/--gateway/--dns: a static IPv4 configuration instead of DHCP, as
+    // given once checked ("10.0.2.15/24", "10.0.2.2"); empty: DHCP.
+    std::string ip, gateway;
+    std::vector<std::string> dns;    // --dns, in order
     bool trace = false, no_aslr = false, kernel_debug = false, gdb = false, verbose = false;
     bool no_cache = false;
     bool json = false;               // check --json

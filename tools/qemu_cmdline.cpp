@@ -33,7 +33,7 @@ std::vector<std::string> net_args(NetMode net, Machine machine, const std::vecto
     std::string netdev = "user,id=n0";
     for (auto& p : ports)
         netdev += ",hostfwd=" + std::string(p.udp ? "udp:" : "tcp:") + p.host_ip + ":" + std::to_string(p.host_port)
-            + "-:" + std::to_string(p.guest_port);
+            + "-" + p.guest_ip + ":" + std::to_string(p.guest_port);
     // No option ROM for the PCI card: nothing boots from it.
     if (machine == Machine::Q35) return { "-netdev", netdev, "-device", "virtio-net-pci,netdev=n0,romfile=" };
     // virtio-mmio is legacy (version 1) unless told otherwise; Elfin drives
@@ -91,6 +91,10 @@ std::string kernel_cmdline(const Options& o, const StdioPlan& stdio)
     if (o.trace) add("trace");
     if (o.no_aslr) add("noaslr");
     if (o.kernel_debug) add("debug");
+    // A static address instead of DHCP (net/stack.cpp).
+    if (!o.ip.empty()) add(("net.ip=" + o.ip).c_str());
+    if (!o.gateway.empty()) add(("net.gateway=" + o.gateway).c_str());
+    for (auto& d : o.dns) add(("net.dns=" + d).c_str());
     if (!stdio.tty[0]) add("stdin-notty");
     if (!stdio.tty[1]) add("stdout-notty");
     if (!stdio.tty[2]) add("stderr-notty");

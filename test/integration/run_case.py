@@ -363,10 +363,16 @@ def free_port():
         return s.getsockname()[1]
 
 
+STATIC_IP = ["--ip", "10.0.2.20/24", "--gateway", "10.0.2.2"]
+
+
 class EchoServer:
     """sockets.c's `serve PORT`, published with -p PORT:PORT in the VM: this
     driver connects from the host, sends 1 MiB, shuts down its side and must
-    get every byte back, in order."""
+    get every byte back, in order. `options` go to elfin run (a static address)."""
+
+    def __init__(self, options=()):
+        self.options = list(options)
 
     def run(self, ctx):
         import select
@@ -381,7 +387,7 @@ class EchoServer:
             cmd = [ctx.elfin, "run", "--timeout", f"{RUN_TIMEOUT - 10}s", "--mem", MEM]
             if ctx.smp:   # the smp2.* pass
                 cmd += ["--smp", str(ctx.smp)]
-            cmd += ["-p", f"{port}:{port}", program, "serve", str(port)]
+            cmd += self.options + ["-p", f"{port}:{port}", program, "serve", str(port)]
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=ctx.environment(), start_new_session=True)
         try:
@@ -471,6 +477,10 @@ GUESTS = {
     "netlink": Guest("netlink", reports="netlink"),
     # With a card: eth0 and the address QEMU's user network leases.
     "netlink-eth0": Guest("netlink", ["eth0", "10.0.2.15"], options=["--net", "user"], reports="netlink"),
+    # A static address instead of DHCP's 10.0.2.15: the program sees it, and a
+    # published port reaches it (QEMU's forward must aim at it, not at .15).
+    "netlink-static": Guest("netlink", ["eth0", "10.0.2.20"], options=STATIC_IP, reports="netlink"),
+    "sockets-echo-static": EchoServer(options=STATIC_IP),
     "timers": Guest("timers", reports="timers"),
     "hello": Hello("hello", 2),
     "hello-pie": Hello("hello-pie", 3),
@@ -500,7 +510,7 @@ GUESTS = {
 # Cases that exist only in the VM: they test the tool, not the program.
 VM_ONLY_GUESTS = {"hello-q35", "auxv-no-aslr", "vdso-no-aslr", "smp-2", "smp-q35-2", "threads-smp2",
                   "sigthreads-smp2", "signals-smp2", "poll-smp2", "epoll-smp2", "procfs-smp2", "goruntime-smp2",
-                  "netlink-eth0"}
+                  "netlink-eth0", "netlink-static", "sockets-echo-static"}
 
 
 def case_vdso_trace(ctx):
@@ -765,6 +775,22 @@ def case_net_port_in_use(ctx):
         raise Failure(f"elfin started QEMU although the port was taken\n{r.describe()}")
 
 
+def case_net_static(ctx):
+    """--ip/--gateway/--dns: no DHCP; the status line says the static address
+    and the kernel rewrites /etc/resolv.conf from --dns (over a stale one)."""
+    stale = ctx.path("resolv.conf")
+    with open(stale, "w") as f:
+        f.write("nameserver 192.0.2.1\n")
+    r = ctx.elfin_run(BUSYBOX, ["cat", "/etc/resolv.conf"],
+                      ["-v", "--ip", "10.0.2.20/24", "--gateway", "10.0.2.2", "--dns", "10.0.2.3", "--dns", "192.0.2.53",
+                       "--file", f"{stale}:/etc/resolv.conf"])
+    expect_rc(r, 0)
+    expect_contains(r, r.err, rb"(?m)^elfin: status channel: net eth0 10\.0\.2\.20/24 gateway 10\.0\.2\.2 dns 10\.0\.2\.3\r?$",
+                    "the static address on the status channel")
+    expect_contains(r, r.err, rb"-netdev user,id=n0", "the user network (implied by --ip)")
+    expect_out(r, b"nameserver 10.0.2.3\nnameserver 192.0.2.53\n")
+
+
 IP = "/bin/ip"
 
 
@@ -810,6 +836,7 @@ CASES["net-dhcp-q35"] = (case_net_dhcp_q35, "integration")
 CASES["net-none"] = (case_net_none, "integration")
 CASES["net-port-in-use"] = (case_net_port_in_use, "integration")
 CASES["net-ip"] = (case_net_ip, "integration")
+CASES["net-static"] = (case_net_static, "integration")
 for _kind in REASONS:
     CASES[f"tool-error-{_kind}"] = (tool_error_case(_kind), "integration")
 

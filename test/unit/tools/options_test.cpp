@@ -223,3 +223,49 @@ TEST_CASE("options: bad -p and --net values")
     CHECK(contains(error_of({ "run", "--net", "none", "-p", "80:80", "/bin/srv" }), "not --net none"));
     CHECK(contains(error_of({ "run", "--net", "tap", "/bin/srv" }), "--net wants user or none"));
 }
+
+TEST_CASE("options: --ip, --gateway and --dns configure the card statically")
+{
+    auto r = parse({ "run", "--ip", "10.0.2.15/24", "--gateway", "10.0.2.2", "--dns", "10.0.2.3", "--dns", "1.1.1.1", "/bin/srv" });
+    REQUIRE(r.ok());
+    CHECK(r->ip == "10.0.2.15/24");
+    CHECK(r->gateway == "10.0.2.2");
+    CHECK(r->dns == std::vector<std::string> { "10.0.2.3", "1.1.1.1" });
+    CHECK(r->net == NetMode::User); // --ip without --net or -p: the user network
+    CHECK(parse({ "run", "/bin/srv" })->ip.empty());
+    // -p reaches the static address, not QEMU's first DHCP address.
+    r = parse({ "run", "--ip", "10.0.2.20/24", "-p", "8080:80", "/bin/srv" });
+    REQUIRE(r.ok());
+    CHECK(r->ports[0] == PortForward { "127.0.0.1", 8080, 80, false, "10.0.2.20" });
+    CHECK(parse({ "build", "--ip", "10.0.2.15/24", "/bin/srv", "-o", "out" })->ip == "10.0.2.15/24");
+    CHECK(parse({ "run", "--net", "user", "--ip", "10.0.2.99/25", "/bin/srv" })->ip == "10.0.2.99/25");
+}
+
+TEST_CASE("options: bad --ip, --gateway and --dns values, in one line each")
+{
+    auto one_line = [](const std::string& m) { return m.find('\n') == std::string::npos; };
+    auto e = error_of({ "run", "--ip", "10.0.2.15", "/bin/srv" });
+    CHECK(contains(e, "--ip wants an IPv4 address with its prefix length, like 10.0.2.15/24, not '10.0.2.15'"));
+    CHECK(one_line(e));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2.15/33", "/bin/srv" }), "--ip wants"));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2.15/0", "/bin/srv" }), "--ip wants"));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2/24", "/bin/srv" }), "--ip wants"));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2.256/24", "/bin/srv" }), "--ip wants"));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2.15/24x", "/bin/srv" }), "--ip wants"));
+    CHECK(contains(error_of({ "run", "--ip", "fe80::1/64", "/bin/srv" }), "--ip wants"));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2.15/24", "--ip", "10.0.2.16/24", "/bin/srv" }), "--ip is given twice"));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2.15/24", "--gateway", "gw", "/bin/srv" }),
+                   "--gateway wants an IPv4 address, like 10.0.2.2, not 'gw'"));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2.15/24", "--dns", "10.0.2.3/24", "/bin/srv" }), "--dns wants an IPv4 address"));
+    CHECK(contains(error_of({ "run", "--gateway", "10.0.2.2", "/bin/srv" }), "--gateway goes with --ip"));
+    CHECK(contains(error_of({ "run", "--dns", "10.0.2.3", "/bin/srv" }), "--dns goes with --ip"));
+    CHECK(contains(error_of({ "run", "--net", "none", "--ip", "10.0.2.15/24", "/bin/srv" }), "not --net none"));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2.0/24", "/bin/srv" }), "is the network address"));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2.255/24", "/bin/srv" }), "is the broadcast address"));
+    CHECK(contains(error_of({ "run", "--ip", "192.168.1.5/24", "/bin/srv" }), "QEMU's user network (--net user, -p) is 10.0.2.0/24"));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2.2/24", "/bin/srv" }), "pick another address in it"));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2.15/24", "--gateway", "10.0.3.2", "/bin/srv" }), "is not in the VM's network"));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2.15/24", "--gateway", "10.0.2.15", "/bin/srv" }), "the VM's own address"));
+    CHECK(contains(error_of({ "run", "--ip", "10.0.2.15/24", "--dns", "1.1.1.1", "--dns", "1.1.1.2", "--dns", "1.1.1.3",
+                              "--dns", "1.1.1.4", "/bin/srv" }), "3 servers at most"));
+}

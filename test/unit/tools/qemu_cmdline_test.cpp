@@ -178,3 +178,19 @@ TEST_CASE("qemu: the run script carries the network")
     CHECK(s.find("-global virtio-mmio.force-legacy=false -netdev user,id=n0,hostfwd=tcp:127.0.0.1:8080-:80 -device virtio-net-device,netdev=n0") != std::string::npos);
     CHECK(run_script(Options {}, "/srv").find("-netdev") == std::string::npos);
 }
+
+TEST_CASE("qemu: a static address reaches the kernel and the published ports")
+{
+    Options o;
+    o.net = NetMode::User;
+    o.ip = "10.0.2.20/24";
+    o.gateway = "10.0.2.2";
+    o.dns = { "10.0.2.3", "1.1.1.1" };
+    o.ports = { { "127.0.0.1", 8080, 80, false, "10.0.2.20" } };
+    CHECK(kernel_cmdline(o) == "net.ip=10.0.2.20/24 net.gateway=10.0.2.2 net.dns=10.0.2.3 net.dns=1.1.1.1");
+    CHECK(net_args(o.net, o.machine, o.ports)[3] == "user,id=n0,hostfwd=tcp:127.0.0.1:8080-10.0.2.20:80");
+    // elfin build: the run script boots with the same words.
+    auto s = run_script(o, "/srv");
+    CHECK(s.find("append='net.ip=10.0.2.20/24 net.gateway=10.0.2.2 net.dns=10.0.2.3 net.dns=1.1.1.1'") != std::string::npos);
+    CHECK(s.find("hostfwd=tcp:127.0.0.1:8080-10.0.2.20:80") != std::string::npos);
+}
