@@ -54,6 +54,13 @@ void describe(const netif* nif, Interface& i)
     i.netmask = ip4_addr_get_u32(netif_ip4_netmask(nif));
     i.ipv4_prefix_length = u8(prefix_of(i.netmask));
     i.gateway = ip4_addr_get_u32(netif_ip4_gw(nif));
+    i.ipv4_valid_seconds = ~0u;
+    if (dhcp_supplied_address(nif)) {
+        // lwIP counts the lease's use in minutes (its coarse timer).
+        const dhcp* d = netif_dhcp_data(nif);
+        u32 used = u32(d->lease_used) * DHCP_COARSE_TIMER_SECS;
+        if (d->offered_t0_lease != ~0u) i.ipv4_valid_seconds = d->offered_t0_lease > used ? d->offered_t0_lease - used : 0;
+    }
     i.is_default = nif == netif_default;
     for (int a = 0; a < LWIP_IPV6_NUM_ADDRESSES && i.ipv6_count < MAX_IPV6_ADDRESSES; a++) {
         u8 state = netif_ip6_addr_state(nif, a);

@@ -37,6 +37,7 @@ struct Interface {
     u32 ipv4, netmask, gateway; // network byte order; gateway 0 when none
     bool is_default;            // the default route goes through it
     u8 ipv4_prefix_length;
+    u32 ipv4_valid_seconds;     // what is left of a DHCP lease; ~0u: static, forever
     size_t ipv6_count;
     Ipv6Address ipv6[MAX_IPV6_ADDRESSES];
 

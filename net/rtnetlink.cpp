@@ -92,7 +92,9 @@ Result<Bytes> ipv4_address_message(const Interface& i, u16 flags, u32 seq, u32 p
 {
     Writer w(RTM_NEWADDR, flags, seq, pid);
     bool loopback = i.hw_type == ARPHRD_LOOPBACK;
-    IfAddrMsg m { AF_INET, i.ipv4_prefix_length, IFA_F_PERMANENT, loopback ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE, u32(i.index) };
+    // A leased address is "dynamic" with the lease's lifetime, as dhclient adds it on Linux.
+    u8 flags4 = i.ipv4_valid_seconds == ~0u ? IFA_F_PERMANENT : 0;
+    IfAddrMsg m { AF_INET, i.ipv4_prefix_length, flags4, loopback ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE, u32(i.index) };
     w.put(&m, sizeof m);
     w.attr(IFA_ADDRESS, &i.ipv4, 4);
     w.attr(IFA_LOCAL, &i.ipv4, 4);
@@ -101,8 +103,8 @@ Result<Bytes> ipv4_address_message(const Interface& i, u16 flags, u32 seq, u32 p
         w.attr(IFA_BROADCAST, &b, 4);
     }
     w.attr_string(IFA_LABEL, i.name);
-    w.attr_u32(IFA_FLAGS, IFA_F_PERMANENT);
-    IfaCacheinfo c { ~0u, ~0u, 0, 0 };
+    w.attr_u32(IFA_FLAGS, flags4);
+    IfaCacheinfo c { i.ipv4_valid_seconds, i.ipv4_valid_seconds, 0, 0 };
     w.attr(IFA_CACHEINFO, &c, sizeof c);
     return w.finish();
 }

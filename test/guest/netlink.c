@@ -4,8 +4,10 @@
 // sequence numbers, acknowledgements, errors, MSG_PEEK|MSG_TRUNC).
 //
 //   netlink                 lo only (127.0.0.1, ::1): natively and in any VM
-//   netlink eth0 A.B.C.D    also eth0 up with that IPv4 address and a /24,
-//                           a MAC and an IPv6 link-local address (`--net user`)
+//   netlink eth0 A.B.C.D dhcp|static
+//                           also eth0 up with that IPv4 address and a /24,
+//                           a MAC and an IPv6 link-local address (`--net user`);
+//                           leased (dynamic, with a lifetime) or static (permanent)
 // Runs natively too.
 #include "check.h"
 #include <arpa/inet.h>
@@ -20,6 +22,7 @@
 #include <sys/socket.h>
 
 static const char *eth_address; // the eth0 expectation, from the arguments
+static int eth_static;          // ... and whether it is static rather than leased
 
 static const struct ifaddrs *find(const struct ifaddrs *list, const char *name, int family)
 {
@@ -236,6 +239,7 @@ static ssize_t receive(int fd)
 struct dump_result {
     int messages, done, bad_seq, bad_pid, bad_type;
     int lo_link, lo_mtu, lo_v4, lo_v6, eth_v4, datagrams_with_many;
+    unsigned eth_v4_flags, eth_v4_valid;
 };
 
 static void scan_attrs(struct dump_result *d, const struct nlmsghdr *h)
@@ -254,18 +258,27 @@ static void scan_attrs(struct dump_result *d, const struct nlmsghdr *h)
     } else if (h->nlmsg_type == RTM_NEWADDR) {
         const struct ifaddrmsg *ifa = NLMSG_DATA(h);
         int len = IFA_PAYLOAD(h);
+        unsigned valid = 0;
+        for (const struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, len); a = RTA_NEXT(a, len))
+            if (a->rta_type == IFA_CACHEINFO)
+                valid = ((struct ifa_cacheinfo *)RTA_DATA(a))->ifa_valid;
+        len = IFA_PAYLOAD(h);
         for (const struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
             if (a->rta_type != IFA_ADDRESS)
                 continue;
             if (ifa->ifa_family == AF_INET && ifa->ifa_index == 1 && ifa->ifa_prefixlen == 8 &&
-                ntohl(*(unsigned *)RTA_DATA(a)) == INADDR_LOOPBACK && ifa->ifa_scope == RT_SCOPE_HOST)
+                ntohl(*(unsigned *)RTA_DATA(a)) == INADDR_LOOPBACK && ifa->ifa_scope == RT_SCOPE_HOST &&
+                (ifa->ifa_flags & IFA_F_PERMANENT) && valid == 0xffffffffu)
                 d->lo_v4 = 1;
             if (ifa->ifa_family == AF_INET6 && ifa->ifa_index == 1 && ifa->ifa_prefixlen == 128 &&
                 IN6_IS_ADDR_LOOPBACK((struct in6_addr *)RTA_DATA(a)))
                 d->lo_v6 = 1;
             if (eth_address && ifa->ifa_family == AF_INET && ifa->ifa_prefixlen == 24 &&
-                *(unsigned *)RTA_DATA(a) == inet_addr(eth_address) && ifa->ifa_index == if_nametoindex("eth0"))
+                *(unsigned *)RTA_DATA(a) == inet_addr(eth_address) && ifa->ifa_index == if_nametoindex("eth0")) {
                 d->eth_v4 = 1;
+                d->eth_v4_flags = ifa->ifa_flags;
+                d->eth_v4_valid = valid;
+            }
         }
     }
 }
@@ -350,8 +363,16 @@ static void check_netlink(void)
     CHECK_EQ(d.bad_seq + d.bad_pid + d.bad_type, 0);
     CHECK(d.lo_v4);
     CHECK(d.lo_v6);
-    if (eth_address)
+    if (eth_address) {
         CHECK(d.eth_v4);
+        if (eth_static) { // permanent, forever
+            CHECK(d.eth_v4_flags & IFA_F_PERMANENT);
+            CHECK_EQ(d.eth_v4_valid, 0xffffffffu);
+        } else { // dynamic, for what is left of the lease
+            CHECK_EQ(d.eth_v4_flags & IFA_F_PERMANENT, 0);
+            CHECK(d.eth_v4_valid > 0 && d.eth_v4_valid != 0xffffffffu);
+        }
+    }
 
     // A type no kernel knows: EOPNOTSUPP, with the request echoed.
     send_request(fd, 0x1234, NLM_F_ACK, 77, 0, 0);
@@ -415,10 +436,11 @@ static void check_netlink(void)
 
 int main(int argc, char **argv)
 {
-    if (argc == 3 && strcmp(argv[1], "eth0") == 0)
+    if (argc == 4 && strcmp(argv[1], "eth0") == 0 && (!strcmp(argv[3], "dhcp") || !strcmp(argv[3], "static"))) {
         eth_address = argv[2];
-    else if (argc != 1) {
-        fprintf(stderr, "usage: netlink [eth0 A.B.C.D]\n");
+        eth_static = strcmp(argv[3], "static") == 0;
+    } else if (argc != 1) {
+        fprintf(stderr, "usage: netlink [eth0 A.B.C.D dhcp|static]\n");
         return 2;
     }
     check_getifaddrs();

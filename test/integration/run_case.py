@@ -476,10 +476,10 @@ GUESTS = {
     "sockets-echo": EchoServer(),
     "netlink": Guest("netlink", reports="netlink"),
     # With a card: eth0 and the address QEMU's user network leases.
-    "netlink-eth0": Guest("netlink", ["eth0", "10.0.2.15"], options=["--net", "user"], reports="netlink"),
+    "netlink-eth0": Guest("netlink", ["eth0", "10.0.2.15", "dhcp"], options=["--net", "user"], reports="netlink"),
     # A static address instead of DHCP's 10.0.2.15: the program sees it, and a
     # published port reaches it (QEMU's forward must aim at it, not at .15).
-    "netlink-static": Guest("netlink", ["eth0", "10.0.2.20"], options=STATIC_IP, reports="netlink"),
+    "netlink-static": Guest("netlink", ["eth0", "10.0.2.20", "static"], options=STATIC_IP, reports="netlink"),
     "sockets-echo-static": EchoServer(options=STATIC_IP),
     "timers": Guest("timers", reports="timers"),
     "hello": Hello("hello", 2),
@@ -804,8 +804,8 @@ def case_net_ip(ctx):
     expect_rc(r, 0)
     expect_contains(r, r.out, rb"(?m)^1: lo +inet 127\.0\.0\.1/8 scope host lo", "lo's IPv4 address")
     expect_contains(r, r.out, rb"(?m)^1: lo +inet6 ::1/128 scope host", "lo's IPv6 address")
-    expect_contains(r, r.out, rb"(?m)^2: eth0 +inet 10\.0\.2\.15/24 brd 10\.0\.2\.255 scope global eth0",
-                    "eth0's leased address")
+    expect_contains(r, r.out, rb"(?m)^2: eth0 +inet 10\.0\.2\.15/24 brd 10\.0\.2\.255 scope global dynamic eth0\\ +"
+                    rb"valid_lft [1-9][0-9]*sec preferred_lft [1-9][0-9]*sec$", "eth0's leased address, with its lifetime")
     expect_contains(r, r.out, rb"(?m)^2: eth0 +inet6 fe80::[0-9a-f:]+/64 scope link", "eth0's link-local address")
     if r.err.strip():
         raise Failure(f"ip wrote to stderr\n{r.describe()}")
