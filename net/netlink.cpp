@@ -253,7 +253,7 @@ private:
     // netlink_rcv_skb: a message whose length is impossible ends the datagram.
     ErrorOr handle_requests(const Bytes& data)
     {
-        for (size_t at = 0; data.size() - at >= sizeof(NlMsgHdr);) {
+        for (size_t at = 0; at + sizeof(NlMsgHdr) <= data.size();) {
             const u8* msg = data.data() + at;
             NlMsgHdr h;
             memcpy(&h, msg, sizeof h);

@@ -374,6 +374,22 @@ static void check_netlink(void)
         }
     }
 
+    // The short form (header and rtgenmsg, 17 bytes, the datagram no longer
+    // than that): a dump all the same.
+    struct {
+        struct nlmsghdr h;
+        struct rtgenmsg g;
+    } __attribute__((packed)) shortq = { { NLMSG_LENGTH(sizeof(struct rtgenmsg)), RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 4244, 0 },
+                                         { AF_UNSPEC } };
+    CHECK_EQ(send(fd, &shortq, sizeof shortq, 0), 17);
+    d = read_dump(fd, 4244, pid, RTM_NEWLINK);
+    CHECK(d.done && d.lo_link);
+    // A header whose length runs past the datagram: nothing is answered.
+    shortq.h.nlmsg_len = 64;
+    shortq.h.nlmsg_flags |= NLM_F_ACK;
+    CHECK_EQ(send(fd, &shortq, sizeof shortq, 0), 17);
+    CHECK_ERR(recv(fd, reply, sizeof reply, MSG_DONTWAIT), EAGAIN);
+
     // A type no kernel knows: EOPNOTSUPP, with the request echoed.
     send_request(fd, 0x1234, NLM_F_ACK, 77, 0, 0);
     CHECK_EQ(read_error(fd, 77, pid, 0x1234), EOPNOTSUPP);
