@@ -163,7 +163,9 @@ ErrorOr dump(u16 type, u8 family, u32 seq, u32 pid, core::Vector<Bytes>& out)
             for (size_t a = 0; a < all[k].ipv6_count; a++)
                 TRY(out.append(TRY(ipv6_address_message(all[k], all[k].ipv6[a], NLM_F_MULTI, seq, pid))));
     } else {
-        // The IPv4 main table only: what `ip route` shows.
+        // The IPv4 main table only: what `ip route` shows. lwIP's IPv6
+        // routing (on-link prefixes, routers from ND) is not told yet.
+        if (!v4) return Errno::EOPNOTSUPP;
         for (size_t k = 0; k < n; k++) {
             const Interface& i = all[k];
             if (!i.has_ipv4 || i.hw_type == ARPHRD_LOOPBACK || !(i.flags & IFF_UP)) continue;
