@@ -4,10 +4,11 @@
 // sequence numbers, acknowledgements, errors, MSG_PEEK|MSG_TRUNC).
 //
 //   netlink                 lo only (127.0.0.1, ::1): natively and in any VM
-//   netlink eth0 A.B.C.D dhcp|static
+//   netlink eth0 A.B.C.D dhcp|static GATEWAY
 //                           also eth0 up with that IPv4 address and a /24,
 //                           a MAC and an IPv6 link-local address (`--net user`);
-//                           leased (dynamic, with a lifetime) or static (permanent)
+//                           leased (dynamic, with a lifetime) or static (permanent);
+//                           routes to its /24 and by default through GATEWAY
 // Runs natively too.
 #include "check.h"
 #include <arpa/inet.h>
@@ -23,6 +24,7 @@
 
 static const char *eth_address; // the eth0 expectation, from the arguments
 static int eth_static;          // ... and whether it is static rather than leased
+static const char *eth_gateway;
 
 static const struct ifaddrs *find(const struct ifaddrs *list, const char *name, int family)
 {
@@ -78,8 +80,11 @@ static void check_getifaddrs(void)
             CHECK_EQ(e4->ifa_flags & (IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_BROADCAST | IFF_MULTICAST),
                      IFF_UP | IFF_RUNNING | IFF_BROADCAST | IFF_MULTICAST);
         }
-        if (e6) // the first IPv6 address Linux and Elfin list is the link-local one
-            CHECK(IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)e6->ifa_addr)->sin6_addr));
+        int link_local = 0;
+        for (const struct ifaddrs *i = list; i; i = i->ifa_next)
+            if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET6 && strcmp(i->ifa_name, "eth0") == 0)
+                link_local |= IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr);
+        CHECK(link_local);
         if (elink) {
             const struct sockaddr_ll *ll = (const struct sockaddr_ll *)elink->ifa_addr;
             static const unsigned char zeros[6];
@@ -240,6 +245,7 @@ struct dump_result {
     int messages, done, bad_seq, bad_pid, bad_type;
     int lo_link, lo_mtu, lo_v4, lo_v6, eth_v4, datagrams_with_many;
     unsigned eth_v4_flags, eth_v4_valid;
+    int eth_subnet_route, eth_default_route;
 };
 
 static void scan_attrs(struct dump_result *d, const struct nlmsghdr *h)
@@ -255,6 +261,24 @@ static void scan_attrs(struct dump_result *d, const struct nlmsghdr *h)
         }
         if (is_lo && ifi->ifi_index == 1 && ifi->ifi_type == ARPHRD_LOOPBACK && (ifi->ifi_flags & IFF_LOOPBACK))
             d->lo_link = 1;
+    } else if (h->nlmsg_type == RTM_NEWROUTE && eth_address) {
+        const struct rtmsg *rt = NLMSG_DATA(h);
+        int len = RTM_PAYLOAD(h);
+        unsigned dst = 0, gateway = 0, oif = 0;
+        for (const struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+            if (a->rta_type == RTA_DST)
+                dst = *(unsigned *)RTA_DATA(a);
+            if (a->rta_type == RTA_GATEWAY)
+                gateway = *(unsigned *)RTA_DATA(a);
+            if (a->rta_type == RTA_OIF)
+                oif = *(unsigned *)RTA_DATA(a);
+        }
+        if (rt->rtm_family != AF_INET || rt->rtm_table != RT_TABLE_MAIN || oif != if_nametoindex("eth0"))
+            return;
+        if (rt->rtm_dst_len == 24 && dst == (inet_addr(eth_address) & htonl(0xffffff00)) && !gateway)
+            d->eth_subnet_route = 1;
+        if (rt->rtm_dst_len == 0 && gateway == inet_addr(eth_gateway))
+            d->eth_default_route = 1;
     } else if (h->nlmsg_type == RTM_NEWADDR) {
         const struct ifaddrmsg *ifa = NLMSG_DATA(h);
         int len = IFA_PAYLOAD(h);
@@ -374,6 +398,15 @@ static void check_netlink(void)
         }
     }
 
+    send_request(fd, RTM_GETROUTE, NLM_F_DUMP, 4245, 0, 0);
+    d = read_dump(fd, 4245, pid, RTM_NEWROUTE);
+    CHECK(d.done);
+    CHECK_EQ(d.bad_seq + d.bad_pid + d.bad_type, 0);
+    if (eth_address) {
+        CHECK(d.eth_subnet_route);
+        CHECK(d.eth_default_route);
+    }
+
     // The short form (header and rtgenmsg, 17 bytes, the datagram no longer
     // than that): a dump all the same.
     struct {
@@ -452,11 +485,12 @@ static void check_netlink(void)
 
 int main(int argc, char **argv)
 {
-    if (argc == 4 && strcmp(argv[1], "eth0") == 0 && (!strcmp(argv[3], "dhcp") || !strcmp(argv[3], "static"))) {
+    if (argc == 5 && strcmp(argv[1], "eth0") == 0 && (!strcmp(argv[3], "dhcp") || !strcmp(argv[3], "static"))) {
         eth_address = argv[2];
         eth_static = strcmp(argv[3], "static") == 0;
+        eth_gateway = argv[4];
     } else if (argc != 1) {
-        fprintf(stderr, "usage: netlink [eth0 A.B.C.D dhcp|static]\n");
+        fprintf(stderr, "usage: netlink [eth0 A.B.C.D dhcp|static GATEWAY]\n");
         return 2;
     }
     check_getifaddrs();

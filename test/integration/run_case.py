@@ -476,10 +476,10 @@ GUESTS = {
     "sockets-echo": EchoServer(),
     "netlink": Guest("netlink", reports="netlink"),
     # With a card: eth0 and the address QEMU's user network leases.
-    "netlink-eth0": Guest("netlink", ["eth0", "10.0.2.15", "dhcp"], options=["--net", "user"], reports="netlink"),
+    "netlink-eth0": Guest("netlink", ["eth0", "10.0.2.15", "dhcp", "10.0.2.2"], options=["--net", "user"], reports="netlink"),
     # A static address instead of DHCP's 10.0.2.15: the program sees it, and a
     # published port reaches it (QEMU's forward must aim at it, not at .15).
-    "netlink-static": Guest("netlink", ["eth0", "10.0.2.20", "static"], options=STATIC_IP, reports="netlink"),
+    "netlink-static": Guest("netlink", ["eth0", "10.0.2.20", "static", "10.0.2.2"], options=STATIC_IP, reports="netlink"),
     "sockets-echo-static": EchoServer(options=STATIC_IP),
     "timers": Guest("timers", reports="timers"),
     "hello": Hello("hello", 2),
