@@ -37,7 +37,7 @@ u32 Inode::mode() const
     case InodeType::CharDevice: fmt = S_IFCHR; break;
     case InodeType::Fifo: fmt = S_IFIFO; break;
     case InodeType::Anon: fmt = 0; break;
-    case InodeType::Socket: fmt = S_IFSOCK; break;
+    case InodeType::Socket: case InodeType::SocketName: fmt = S_IFSOCK; break;
     }
     return fmt | m_perms;
 }

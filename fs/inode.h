@@ -29,8 +29,9 @@ struct Stat {
 
 // Fifo: a pipe (S_IFIFO). Anon: an object with no file type of its own
 // (eventfd, signalfd, timerfd, epoll), which Linux reports with no S_IFMT
-// bits, as its anon_inode does.
-enum class InodeType : u8 { Regular, Directory, Symlink, CharDevice, Fifo, Anon, Socket };
+// bits, as its anon_inode does. Socket: a socket (net/socket.h); SocketName:
+// the file a socket bound to a path makes (S_IFSOCK too, but not a socket).
+enum class InodeType : u8 { Regular, Directory, Symlink, CharDevice, Fifo, Anon, Socket, SocketName };
 
 class Directory;
 class RamFile;

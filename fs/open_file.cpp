@@ -158,7 +158,7 @@ Result<size_t> OpenFile::read_dir(IoBuffer& buf, size_t n)
         case InodeType::CharDevice: type = DT_CHR; break;
         case InodeType::Fifo: type = DT_FIFO; break;
         case InodeType::Anon: type = DT_UNKNOWN; break;
-        case InodeType::Socket: type = DT_SOCK; break;
+        case InodeType::Socket: case InodeType::SocketName: type = DT_SOCK; break;
         }
         memcpy(rec, &ino, 8);
         memcpy(rec + 8, &next, 8);

@@ -183,6 +183,14 @@ ErrorOr symlink_at(Context& ctx, core::StringView target, int new_dirfd, core::S
     return {};
 }
 
+ErrorOr make_node_at(Context& ctx, int dirfd, core::StringView path, core::Ref<Inode> node)
+{
+    auto p = TRY(lookup_parent(ctx, dirfd, path));
+    TRY(check_create(p, false));
+    TRY(p.parent->add(p.name.view(), std::move(node)));
+    return {};
+}
+
 u32 set_umask(Context& ctx, u32 mask)
 {
     u32 old = ctx.umask;

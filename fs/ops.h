@@ -39,6 +39,9 @@ ErrorOr rename_at(Context& ctx, int old_dirfd, core::StringView old_path, int ne
 ErrorOr link_at(Context& ctx, int old_dirfd, core::StringView old_path, int new_dirfd,
     core::StringView new_path, u32 flags);
 ErrorOr symlink_at(Context& ctx, core::StringView target, int new_dirfd, core::StringView path);
+// mknod of an inode made by the caller (a bound AF_UNIX socket's name):
+// EEXIST when the name is taken.
+ErrorOr make_node_at(Context& ctx, int dirfd, core::StringView path, core::Ref<Inode> node);
 
 // truncate(2) on a path (symlinks followed) and ftruncate(2) on a file.
 ErrorOr truncate_path(Context& ctx, core::StringView path, i64 length);

@@ -1,11 +1,13 @@
 #include "net/socket_internal.h"
 #include "core/string.h"
+#include "net/unix.h"
 
 namespace net {
 
 namespace {
 constexpr int SO_DEBUG = 1, SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_DONTROUTE = 5, SO_BROADCAST = 6,
               SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9, SO_LINGER = 13, SO_REUSEPORT = 15,
+              SO_PASSCRED = 16, SO_PEERCRED = 17,
               SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_ACCEPTCONN = 30, SO_PROTOCOL = 38, SO_DOMAIN = 39;
 constexpr int IPV6_V6ONLY = 26;
 
@@ -104,6 +106,7 @@ void notify(Socket* s)
 Result<core::Ref<Socket>> Socket::create(int family, int type, int protocol)
 {
     if (family == AF_NETLINK) return make_netlink_socket(type, protocol);
+    if (family == AF_UNIX) return make_unix_socket(type, protocol);
     if (family != AF_INET && family != AF_INET6) return Errno::EAFNOSUPPORT;
     if (type == SOCK_STREAM) {
         if (protocol != 0 && protocol != IPPROTO_TCP) return Errno::EPROTONOSUPPORT;
@@ -160,7 +163,7 @@ ErrorOr Socket::set_option(SocketOption o, const u8* value, u32 len)
         // Linux doubles the value for its bookkeeping and reports that.
         case SO_RCVBUF: m_rcvbuf = v < 1152 ? 2304 : v * 2; return {};
         case SO_SNDBUF: m_sndbuf = v < 2304 ? 4608 : v * 2; return {};
-        case SO_KEEPALIVE: case SO_BROADCAST: return set_protocol_option(o, v);
+        case SO_KEEPALIVE: case SO_BROADCAST: case SO_PASSCRED: return set_protocol_option(o, v);
         case SO_DEBUG: case SO_DONTROUTE: return {};
         case SO_TYPE: case SO_ERROR: case SO_ACCEPTCONN: case SO_PROTOCOL: case SO_DOMAIN: return Errno::ENOPROTOOPT;
         default: return Errno::ENOPROTOOPT;
@@ -187,6 +190,12 @@ Result<u32> Socket::get_option(SocketOption o, u8* value, u32 len)
         int l[2] = { m_linger_onoff, m_linger_secs };
         u32 n = len < sizeof l ? len : u32(sizeof l);
         memcpy(value, l, n);
+        return n;
+    }
+    if (o.level == SOL_SOCKET && o.name == SO_PEERCRED) {
+        Ucred c = peer_credentials();
+        u32 n = len < sizeof c ? len : u32(sizeof c);
+        memcpy(value, &c, n);
         return n;
     }
     int v;

@@ -1,6 +1,7 @@
 #pragma once
 // Sockets: AF_INET and AF_INET6, SOCK_STREAM (TCP) and SOCK_DGRAM (UDP), on
-// lwIP's raw API (net/stack.h); AF_NETLINK route sockets (net/netlink.cpp). A socket is an inode (fs::InodeType::Socket)
+// lwIP's raw API (net/stack.h); AF_NETLINK route sockets (net/netlink.cpp); AF_UNIX in the
+// kernel alone (net/unix.h). A socket is an inode (fs::InodeType::Socket)
 // so read, write, close, fstat, poll, select and epoll work on it as on any
 // descriptor; the socket calls (syscalls/socket.cpp) reach it through
 // Socket::from. Errnos are Linux's.
@@ -10,14 +11,16 @@
 // the Socket object itself is made and freed in thread context only.
 #include "core/ref.h"
 #include "fs/inode.h"
+#include "core/vector.h"
 #include "fs/io_buffer.h"
+#include "fs/open_file.h"
 
 namespace net {
 
 // Linux's values.
-constexpr int AF_UNSPEC = 0, AF_INET = 2, AF_INET6 = 10;
+constexpr int AF_UNSPEC = 0, AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10;
 constexpr int AF_NETLINK = 16;
-constexpr int SOCK_STREAM = 1, SOCK_DGRAM = 2;
+constexpr int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_SEQPACKET = 5;
 constexpr u32 SOCK_NONBLOCK = 04000, SOCK_CLOEXEC = 02000000;
 constexpr int IPPROTO_IP = 0, IPPROTO_TCP = 6, IPPROTO_UDP = 17, IPPROTO_IPV6 = 41;
 constexpr int SOL_SOCKET = 1;
@@ -26,11 +29,25 @@ constexpr u32 MSG_OOB = 1, MSG_PEEK = 2, MSG_DONTROUTE = 4, MSG_TRUNC = 0x20, MS
               MSG_CMSG_CLOEXEC = 0x40000000;
 constexpr int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
 
-// A socket address in Linux's layout (sockaddr_in or sockaddr_in6), at most
-// 28 bytes, and its length.
+// A socket address in Linux's layout (sockaddr_in, sockaddr_in6, sockaddr_un)
+// and its length: at most sizeof(sockaddr_storage).
 struct SockAddr {
-    u8 bytes[28] {};
+    u8 bytes[128] {};
     u32 len { 0 };
+};
+
+// struct ucred (SO_PEERCRED, SCM_CREDENTIALS).
+struct Ucred {
+    i32 pid;
+    u32 uid, gid;
+};
+
+// Ancillary data travelling with a message (AF_UNIX): descriptions passed
+// with SCM_RIGHTS and the sender's SCM_CREDENTIALS.
+struct Ancillary {
+    core::Vector<core::Ref<fs::OpenFile>> files;
+    bool has_creds { false };
+    Ucred creds {};
 };
 
 struct SocketOption {
@@ -46,6 +63,8 @@ public:
 
     int family() const { return m_family; }
     int type() const { return m_type; }
+    // listen and accept: SOCK_STREAM and SOCK_SEQPACKET.
+    bool is_connection_based() const { return m_type == SOCK_STREAM || m_type == SOCK_SEQPACKET; }
 
     virtual ErrorOr bind(const SockAddr& a) = 0;
     virtual ErrorOr listen(int backlog) = 0;
@@ -64,6 +83,20 @@ public:
     ErrorOr set_option(SocketOption o, const u8* value, u32 len);
     Result<u32> get_option(SocketOption o, u8* value, u32 len);
     virtual u32 bytes_readable() = 0; // FIONREAD
+    // send/recv with ancillary data (sendmsg/recvmsg): the kinds that carry
+    // none ignore it (and report none).
+    virtual Result<size_t> send_message(const fs::IoBuffer& buf, size_t n, u32 msg_flags, const SockAddr* to,
+                                        bool nonblocking, Ancillary&)
+    {
+        return send(buf, n, msg_flags, to, nonblocking);
+    }
+    virtual Result<size_t> recv_message(fs::IoBuffer& buf, size_t n, u32 msg_flags, SockAddr* from, bool nonblocking,
+                                        u32* msg_flags_out, Ancillary&)
+    {
+        return recv(buf, n, msg_flags, from, nonblocking, msg_flags_out);
+    }
+    // SO_PEERCRED: Linux's answer for a socket with no peer credentials.
+    virtual Ucred peer_credentials() { return { 0, ~0u, ~0u }; }
 
     // fs::Inode
     Result<size_t> read(u64, fs::IoBuffer& buf, size_t n, u32 flags) override;

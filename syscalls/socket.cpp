@@ -1,26 +1,17 @@
-// socket, bind, listen, accept, accept4, connect, sendto, recvfrom, sendmsg,
-// recvmsg, shutdown, getsockname, getpeername, setsockopt, getsockopt: the
+// socket, socketpair, bind, listen, accept, accept4, connect, sendto,
+// recvfrom, shutdown, getsockname, getpeername, setsockopt, getsockopt: the
 // decoding of Linux's arguments; the sockets themselves are net/socket.h.
+// sendmsg, recvmsg and their batches: syscalls/socket_msg.cpp.
+#include "syscalls/socket.h"
 #include "fs/abi.h"
-#include "fs/open_file.h"
 #include "fs/user_io.h"
 #include "fs/vfs.h"
-#include "mm/user_ptr.h"
-#include "net/socket.h"
-#include "syscalls/syscall.h"
+#include "net/unix.h"
 
 namespace sys {
 
-namespace {
-
 using net::SockAddr;
 using net::Socket;
-
-struct SocketFile {
-    core::Ref<fs::OpenFile> file;
-    Socket* socket;
-    bool nonblocking() const { return file->flags() & fs::O_NONBLOCK; }
-};
 
 Result<SocketFile> socket_of(int fd)
 {
@@ -30,7 +21,6 @@ Result<SocketFile> socket_of(int fd)
     return SocketFile { std::move(f), s };
 }
 
-// A sockaddr from the program: EINVAL past 128 bytes (sizeof(sockaddr_storage)).
 Result<SockAddr> read_address(u64 addr, u64 len)
 {
     if (i64(int(len)) < 0 || len > 128) return Errno::EINVAL;
@@ -42,7 +32,6 @@ Result<SockAddr> read_address(u64 addr, u64 len)
     return a;
 }
 
-// Writes an address to (addr, *lenp): as much as fits, and its full length.
 ErrorOr write_address(const SockAddr& a, u64 addr, u64 lenp)
 {
     if (!addr) return {};
@@ -56,17 +45,38 @@ ErrorOr write_address(const SockAddr& a, u64 addr, u64 lenp)
     return {};
 }
 
+namespace {
+
 Ret install(core::Ref<Socket> s, u32 flags)
 {
     auto file = TRY(fs::OpenFile::create_pseudo(s, fs::O_RDWR | (flags & net::SOCK_NONBLOCK ? fs::O_NONBLOCK : 0)));
     return i64(TRY(fs::current_fds().install(std::move(file), flags & net::SOCK_CLOEXEC)));
 }
 
+// Installs both sockets or neither.
+Ret install_pair(core::Ref<Socket> a, core::Ref<Socket> b, u32 flags, u64 out)
+{
+    int fd0 = int(TRY(install(std::move(a), flags)));
+    auto fd1 = install(std::move(b), flags);
+    if (fd1.is_error()) {
+        (void)fs::current_fds().close(fd0);
+        return fd1.error();
+    }
+    int pair[2] = { fd0, int(fd1.value()) };
+    auto copied = mm::copy_to_user(out, pair, sizeof pair);
+    if (copied.is_error()) {
+        (void)fs::current_fds().close(pair[0]);
+        (void)fs::current_fds().close(pair[1]);
+        return copied.error();
+    }
+    return i64(0);
+}
+
 Ret do_accept(const Args& a, u32 flags)
 {
     if (flags & ~(net::SOCK_NONBLOCK | net::SOCK_CLOEXEC)) return Errno::EINVAL;
     auto sf = TRY(socket_of(a.fd(0)));
-    if (sf.socket->type() != net::SOCK_STREAM) return Errno::EOPNOTSUPP;
+    if (!sf.socket->is_connection_based()) return Errno::EOPNOTSUPP;
     int len = 0;
     if (a[1]) TRY(mm::copy_from_user(&len, a[2], sizeof len)); // EFAULT before waiting
     if (a[1] && len < 0) return Errno::EINVAL;
@@ -75,14 +85,6 @@ Ret do_accept(const Args& a, u32 flags)
     TRY(write_address(peer, a[1], a[2]));
     return install(std::move(s), flags);
 }
-
-// struct msghdr
-struct MsgHdr {
-    u64 name;
-    u32 namelen, pad0;
-    u64 iov, iovlen, control, controllen;
-    i32 flags, pad1;
-};
 
 Ret do_send(int fd, const fs::IoBuffer& buf, size_t n, u32 flags, u64 addr, u64 addrlen)
 {
@@ -106,6 +108,23 @@ Ret sys_socket(const Args& a)
     return install(std::move(s), flags);
 }
 
+Ret sys_socketpair(const Args& a)
+{
+    int family = int(a[0]);
+    u32 type = u32(a[1]);
+    u32 flags = type & (net::SOCK_NONBLOCK | net::SOCK_CLOEXEC);
+    type &= ~flags;
+    if (type & ~0xfu) return Errno::EINVAL;
+    if (family != net::AF_UNIX) {
+        // Linux makes the socket (its family's errnos), whose kind then has
+        // no pairs: sock_no_socketpair.
+        (void)TRY(Socket::create(family, int(type), int(a[2])));
+        return Errno::EOPNOTSUPP;
+    }
+    auto pair = TRY(net::make_unix_pair(int(type), int(a[2])));
+    return install_pair(std::move(pair.first), std::move(pair.second), flags, a[3]);
+}
+
 Ret sys_bind(const Args& a)
 {
     auto sf = TRY(socket_of(a.fd(0)));
@@ -117,7 +136,7 @@ Ret sys_bind(const Args& a)
 Ret sys_listen(const Args& a)
 {
     auto sf = TRY(socket_of(a.fd(0)));
-    if (sf.socket->type() != net::SOCK_STREAM) return Errno::EOPNOTSUPP;
+    if (!sf.socket->is_connection_based()) return Errno::EOPNOTSUPP;
     int backlog = int(a[1]);
     TRY(sf.socket->listen(backlog < 0 ? 4096 : backlog > 4096 ? 4096 : backlog));
     return i64(0);
@@ -151,45 +170,8 @@ Ret sys_recvfrom(const Args& a)
     fs::UserBuffer buf(a[1], a[2]);
     SockAddr from;
     size_t n = TRY(sf.socket->recv(buf, a[2], u32(a[3]), &from, sf.nonblocking(), nullptr));
-    // A stream socket has no sender to report: Linux leaves the address alone.
-    if (a[4] && sf.socket->type() != net::SOCK_STREAM) TRY(write_address(from, a[4], a[5]));
-    return i64(n);
-}
-
-Ret sys_sendmsg(const Args& a)
-{
-    MsgHdr m;
-    TRY(mm::copy_from_user(&m, a[1], sizeof m));
-    core::Vector<fs::UserSegment> segs;
-    size_t total = TRY(fs::copy_iovecs_from_user(m.iov, m.iovlen, segs));
-    fs::UserBuffer buf(segs.data(), segs.size());
-    return do_send(a.fd(0), buf, total, u32(a[2]), m.name, m.namelen);
-}
-
-Ret sys_recvmsg(const Args& a)
-{
-    auto sf = TRY(socket_of(a.fd(0)));
-    MsgHdr m;
-    TRY(mm::copy_from_user(&m, a[1], sizeof m));
-    core::Vector<fs::UserSegment> segs;
-    size_t total = TRY(fs::copy_iovecs_from_user(m.iov, m.iovlen, segs));
-    fs::UserBuffer buf(segs.data(), segs.size());
-    SockAddr from;
-    u32 out_flags = 0;
-    size_t n = TRY(sf.socket->recv(buf, total, u32(a[2]), &from, sf.nonblocking(), &out_flags));
-    u64 base = a[1];
-    if (m.name && sf.socket->type() != net::SOCK_STREAM) {
-        u32 len = m.namelen < from.len ? m.namelen : from.len;
-        TRY(mm::copy_to_user(m.name, from.bytes, len));
-        TRY(mm::copy_to_user(base + offsetof(MsgHdr, namelen), &from.len, sizeof from.len));
-    } else {
-        u32 zero = 0;
-        TRY(mm::copy_to_user(base + offsetof(MsgHdr, namelen), &zero, sizeof zero));
-    }
-    u64 no_control = 0; // no ancillary data is produced
-    TRY(mm::copy_to_user(base + offsetof(MsgHdr, controllen), &no_control, sizeof no_control));
-    i32 flags = i32(out_flags);
-    TRY(mm::copy_to_user(base + offsetof(MsgHdr, flags), &flags, sizeof flags));
+    // A TCP stream has no sender to report: Linux leaves the address alone.
+    if (a[4] && reports_sender(*sf.socket)) TRY(write_address(from, a[4], a[5]));
     return i64(n);
 }
 

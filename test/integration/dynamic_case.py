@@ -318,6 +318,45 @@ def case_python3_threads_smp2(tool, tmp):
     # reach the main thread.
     same_as_host(tool, "/usr/bin/python3", ["-c", PYTHON_THREADS_SCRIPT], quiet=True, options=["--smp", "2"])
 
+# AF_UNIX from Python: socket.socketpair() (stream and datagram), a path
+# server in a thread, descriptors passed with socket.send_fds, SO_PEERCRED,
+# an abstract name. Nothing printed depends on the run (pids, temp paths).
+PYTHON_UNIX_SCRIPT = r"""
+import os, socket, stat, struct, tempfile, threading
+a, b = socket.socketpair()
+print(a.family == socket.AF_UNIX, a.type == socket.SOCK_STREAM, repr(b.getsockname()))
+a.sendall(b"hello over socketpair")
+print(b.recv(100))
+c, d = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+c.send(b"one"); c.send(b"two")
+print(d.recv(10), d.recv(10))
+path = os.path.join(tempfile.mkdtemp(), "srv.sock")
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path); srv.listen(1)
+def serve():
+    conn, _ = srv.accept()
+    conn.sendall(conn.recv(100).upper())
+    conn.close()
+t = threading.Thread(target=serve); t.start()
+cl = socket.socket(socket.AF_UNIX)
+cl.connect(path); cl.sendall(b"shout")
+print(cl.recv(100), cl.recv(100)); t.join()
+print(os.path.basename(cl.getpeername()), stat.S_ISSOCK(os.stat(path).st_mode))
+os.unlink(path)
+r, w = os.pipe(); os.write(w, b"piped")
+socket.send_fds(a, [b"fd"], [r])
+msg, fds, flags, addr = socket.recv_fds(b, 10, 4)
+print(msg, len(fds), os.read(fds[0], 10))
+pid, uid, gid = struct.unpack("3i", a.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+print(pid == os.getpid(), uid == os.getuid(), gid == os.getgid())
+ab = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+ab.bind("\0elfin-py-%d" % os.getpid())
+print(ab.getsockname()[:9])
+"""
+
+def case_python3_unix(tool, tmp):
+    same_as_host(tool, "/usr/bin/python3", ["-c", PYTHON_UNIX_SCRIPT], quiet=True)
+
 def case_python3_faulthandler(tool, tmp):
     # faulthandler's SIGSEGV handler writes the fatal error and the traceback to
     # stderr, then re-raises the signal with the default action: the program
@@ -430,6 +469,7 @@ CASES = {"cat": case_cat, "sha256sum": case_sha256sum, "sort": case_sort, "ls": 
          "printf": case_echo_env, "find": case_find, "tar": case_tar, "bash": case_bash,
          "sqlite3": case_sqlite3, "python3": case_python3, "perl": case_perl,
          "python3-threads": case_python3_threads, "python3-threads-smp2": case_python3_threads_smp2, "python3-faulthandler": case_python3_faulthandler,
+         "python3-unix": case_python3_unix,
          "runsc": case_runsc, "gofmt": case_gofmt}
 
 def main():

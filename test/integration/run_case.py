@@ -481,6 +481,7 @@ GUESTS = {
     # published port reaches it (QEMU's forward must aim at it, not at .15).
     "netlink-static": Guest("netlink", ["eth0", "10.0.2.20", "static", "10.0.2.2"], options=STATIC_IP, reports="netlink"),
     "sockets-echo-static": EchoServer(options=STATIC_IP),
+    "unix": Guest("unix", reports="unix"),
     "timers": Guest("timers", reports="timers"),
     "hello": Hello("hello", 2),
     "hello-pie": Hello("hello-pie", 3),
