@@ -6,6 +6,8 @@
 
 namespace net {
 
+static_assert(LWIP_IPV6_NUM_ADDRESSES <= MAX_IPV6_ADDRESSES, "every IPv6 address of a netif must fit");
+
 namespace {
 
 // Linux calls the loopback interface "lo" and Ethernet cards eth0, eth1...
