@@ -7,6 +7,8 @@
 #include "core/signal.h"
 #include "core/format.h"
 #include "core/string.h"
+#include "fs/vfs.h"
+#include "net/socket.h"
 
 namespace sys {
 
@@ -102,6 +104,15 @@ void sigpipe_on_epipe(u64 nr, const Args& a, i64 ret)
                  SPLICE = 275, TEE = 276, VMSPLICE = 278, SENDMMSG = 307, PWRITEV2 = 328 };
     constexpr u64 MSG_NOSIGNAL = 0x4000;
     if (ret != -i64(Errno::EPIPE)) return;
+    // Only stream sockets signal (tcp's sk_stream_error, unix_stream_sendmsg);
+    // an AF_UNIX datagram or seqpacket socket just says EPIPE.
+    if (nr != SENDFILE && nr != SPLICE && nr != TEE && nr != VMSPLICE) {
+        auto file = fs::current_fds().get(int(a[0]));
+        if (!file.is_error()) {
+            net::Socket* s = net::Socket::from(file.value()->inode());
+            if (s && s->type() != net::SOCK_STREAM) return;
+        }
+    }
     switch (nr) {
     case WRITE: case WRITEV: case SENDFILE: case PWRITEV: case PWRITEV2: case SPLICE: case TEE: case VMSPLICE:
         break;

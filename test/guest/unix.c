@@ -799,6 +799,57 @@ static void batches(void)
     close(u);
 }
 
+// States and shutdowns, each as Linux answers them.
+static void edges(void)
+{
+    char buf[8];
+    int s = CHECK_OK(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    CHECK_ERR(recv(s, buf, 1, 0), EINVAL); // never connected
+    CHECK_ERR(send(s, "x", 1, MSG_NOSIGNAL), ENOTCONN);
+    CHECK_ERR(accept(s, NULL, NULL), EINVAL);
+    struct pollfd p = { .fd = s, .events = POLLIN | POLLOUT };
+    CHECK_EQ(poll(&p, 1, 0), 1);
+    CHECK_EQ(p.revents, POLLOUT | POLLHUP);
+    close(s);
+    int q = CHECK_OK(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0));
+    CHECK_ERR(recv(q, buf, 1, 0), ENOTCONN);
+    CHECK_ERR(send(q, "x", 1, MSG_NOSIGNAL), ENOTCONN);
+    close(q);
+
+    // A datagram socket shut for writing: EPIPE, and no SIGPIPE (only
+    // streams raise it); shut for reading: EAGAIN when non-blocking.
+    int sv[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv));
+    sigpipes = 0;
+    signal(SIGPIPE, on_sigpipe);
+    CHECK_OK(shutdown(sv[0], SHUT_WR));
+    CHECK_ERR(send(sv[0], "x", 1, 0), EPIPE);
+    CHECK_ERR(write(sv[0], "x", 1), EPIPE);
+    CHECK_ERR(recv(sv[1], buf, 1, 0), EAGAIN); // nothing went; the peer is not shut
+    CHECK_OK(shutdown(sv[1], SHUT_RD));
+    CHECK_ERR(recv(sv[1], buf, 1, 0), EAGAIN);
+    close(sv[0]);
+    close(sv[1]);
+    // A seqpacket whose peer closed: EPIPE without SIGPIPE, end of file.
+    CHECK_OK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv));
+    close(sv[1]);
+    CHECK_ERR(send(sv[0], "x", 1, 0), EPIPE);
+    CHECK_EQ(recv(sv[0], buf, 1, 0), 0);
+    CHECK_EQ(sigpipes, 0);
+    signal(SIGPIPE, SIG_DFL);
+    close(sv[0]);
+
+    // A read of 0 bytes still waits for data; a connected socket cannot listen.
+    CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv));
+    CHECK_ERR(recv(sv[0], buf, 0, 0), EAGAIN);
+    CHECK_EQ(send(sv[1], "z", 1, 0), 1);
+    CHECK_EQ(recv(sv[0], buf, 0, 0), 0);
+    CHECK_EQ(recv(sv[0], buf, 1, 0), 1);
+    CHECK_ERR(listen(sv[0], 1), EINVAL);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 static void errors(void)
 {
     int sv[2];
@@ -834,6 +885,7 @@ int main(void)
     named_datagrams();
     pass_rights();
     batches();
+    edges();
     errors();
     return check_report("unix");
 }
