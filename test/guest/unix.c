@@ -729,6 +729,77 @@ static void pass_rights(void)
     unlink(fpath);
 }
 
+// Descriptors and stream reads: a read stops after the bytes that carried
+// descriptors; MSG_PEEK hands over copies and leaves them queued.
+static void rights_and_streams(void)
+{
+    int sv[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    int pfd[2];
+    CHECK_OK(pipe(pfd));
+    CHECK_EQ(send(sv[0], "one", 3, 0), 3);
+    CHECK_EQ(send_fds(sv[0], &pfd[0], 1, "two", 0), 3);
+    CHECK_EQ(send(sv[0], "three", 5, 0), 5);
+    char data[32];
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct iovec iov = { data, sizeof data };
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+    CHECK_EQ(recvmsg(sv[1], &m, MSG_PEEK), 6);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    int peeked = -1, got = -1;
+    CHECK(c != NULL && c->cmsg_type == SCM_RIGHTS);
+    if (c)
+        memcpy(&peeked, CMSG_DATA(c), sizeof peeked);
+    m.msg_controllen = sizeof u.buf;
+    CHECK_EQ(recvmsg(sv[1], &m, 0), 6);
+    CHECK_MEM(data, "onetwo", 6);
+    c = CMSG_FIRSTHDR(&m);
+    CHECK(c != NULL && c->cmsg_type == SCM_RIGHTS);
+    if (c)
+        memcpy(&got, CMSG_DATA(c), sizeof got);
+    CHECK(peeked >= 0 && got >= 0 && peeked != got);
+    m.msg_controllen = sizeof u.buf;
+    CHECK_EQ(recvmsg(sv[1], &m, 0), 5);
+    CHECK_EQ(m.msg_controllen, 0);
+    // Both copies are the pipe's read end.
+    CHECK_EQ(write(pfd[1], "xy", 2), 2);
+    CHECK_EQ(read(peeked, data, 1), 1);
+    CHECK_EQ(read(got, data + 1, 1), 1);
+    CHECK_MEM(data, "xy", 2);
+    close(peeked);
+    close(got);
+    close(pfd[0]);
+    close(pfd[1]);
+
+    // SO_RCVTIMEO bounds a blocking read: EAGAIN.
+    struct timeval tv = { 0, 1000 };
+    CHECK_OK(setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    CHECK_ERR(recv(sv[1], data, 1, 0), EAGAIN);
+    close(sv[0]);
+    close(sv[1]);
+
+    // SO_PASSCRED on an unbound socket: connect gives it an abstract name.
+    int srv = CHECK_OK(socket(AF_UNIX, SOCK_DGRAM, 0));
+    struct sockaddr_un a, got_name;
+    socklen_t al = sizeof(sa_family_t), gl = sizeof got_name;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    CHECK_OK(bind(srv, (struct sockaddr *)&a, al));
+    al = sizeof a;
+    CHECK_OK(getsockname(srv, (struct sockaddr *)&a, &al));
+    int cli = CHECK_OK(socket(AF_UNIX, SOCK_DGRAM, 0));
+    int on = 1;
+    CHECK_OK(setsockopt(cli, SOL_SOCKET, SO_PASSCRED, &on, sizeof on));
+    CHECK_OK(connect(cli, (struct sockaddr *)&a, al));
+    CHECK_OK(getsockname(cli, (struct sockaddr *)&got_name, &gl));
+    CHECK_EQ(gl, sizeof(sa_family_t) + 6);
+    close(srv);
+    close(cli);
+}
+
 static void batches(void)
 {
     int sv[2];
@@ -884,6 +955,7 @@ int main(void)
     abstract_names();
     named_datagrams();
     pass_rights();
+    rights_and_streams();
     batches();
     edges();
     errors();
