@@ -352,6 +352,16 @@ print(pid == os.getpid(), uid == os.getuid(), gid == os.getgid())
 ab = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 ab.bind("\0elfin-py-%d" % os.getpid())
 print(ab.getsockname()[:9])
+import asyncio
+async def echo_upper():
+    async def handle(r, w):
+        w.write((await r.readline()).upper()); await w.drain(); w.close()
+    p = os.path.join(tempfile.mkdtemp(), "aio.sock")
+    srv = await asyncio.start_unix_server(handle, p)
+    r, w = await asyncio.open_unix_connection(p)
+    w.write(b"asyncio over af_unix\n"); await w.drain()
+    print(await r.readline()); w.close(); srv.close(); await srv.wait_closed()
+asyncio.run(echo_upper())
 """
 
 def case_python3_unix(tool, tmp):
