@@ -83,6 +83,9 @@ public:
     ErrorOr set_option(SocketOption o, const u8* value, u32 len);
     Result<u32> get_option(SocketOption o, u8* value, u32 len);
     virtual u32 bytes_readable() = 0; // FIONREAD
+    // FIONREAD's answer: bytes_readable, or an errno where Linux refuses (a
+    // listening AF_UNIX socket: EINVAL).
+    virtual Result<u32> fionread() { return bytes_readable(); }
     // send/recv with ancillary data (sendmsg/recvmsg): the kinds that carry
     // none ignore it (and report none).
     virtual Result<size_t> send_message(const fs::IoBuffer& buf, size_t n, u32 msg_flags, const SockAddr* to,

@@ -27,6 +27,7 @@ Result<size_t> UnixSocket::recv(fs::IoBuffer& buf, size_t n, u32 flags, SockAddr
 Result<size_t> UnixSocket::send_message(const fs::IoBuffer& buf, size_t n, u32 flags, const SockAddr* to, bool nonblocking,
                                         Ancillary& anc)
 {
+    if (flags & MSG_OOB) return Errno::EOPNOTSUPP; // Linux's out-of-band byte on streams is not done
     if (flags & MSG_DONTWAIT) nonblocking = true;
     if (to && to->len == 0) to = nullptr; // msg_namelen 0: no address
     if (m_type == SOCK_STREAM) return send_stream(buf, n, to, nonblocking, anc);
@@ -48,6 +49,12 @@ u32 UnixSocket::bytes_readable()
     size_t n = 0;
     for (Packet* p = m_queue.head(); p; p = p->next) n += p->len - p->consumed;
     return u32(n);
+}
+
+Result<u32> UnixSocket::fionread()
+{
+    if (m_state == State::Listening) return Errno::EINVAL;
+    return bytes_readable();
 }
 
 void UnixSocket::uncharge(size_t bytes)

@@ -156,6 +156,7 @@ public:
     Result<SockAddr> local_address() override { return m_addr.len ? m_addr : unnamed(); }
     Result<SockAddr> peer_address() override;
     u32 bytes_readable() override;
+    Result<u32> fionread() override;
     Ucred peer_credentials() override;
     void file_opened(u32) override { m_files++; }
     void file_closed(u32) override;

@@ -198,7 +198,7 @@ Ret sys_ioctl(const Args& a)
             return i64(0);
         }
         if (auto* s = net::Socket::from(inode)) {
-            int avail = static_cast<int>(s->bytes_readable());
+            int avail = static_cast<int>(TRY(s->fionread()));
             TRY(mm::copy_to_user(arg, &avail, sizeof avail));
             return i64(0);
         }

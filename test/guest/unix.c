@@ -360,6 +360,7 @@ static void named_stream(void)
     socklen_t vl = sizeof v;
     CHECK_OK(getsockopt(l, SOL_SOCKET, SO_ACCEPTCONN, &v, &vl));
     CHECK_EQ(v, 1);
+    CHECK_ERR(ioctl(l, FIONREAD, &v), EINVAL);
 
     // A backlog of 1 takes two connections; the next would wait.
     CHECK_OK(fcntl(l, F_SETFL, O_NONBLOCK));
@@ -941,6 +942,7 @@ static void errors(void)
     CHECK_OK(getsockopt(d, SOL_SOCKET, SO_TYPE, &v, &vl));
     CHECK_EQ(v, SOCK_DGRAM);
     CHECK_ERR(listen(d, 1), EOPNOTSUPP);
+    CHECK_ERR(send(d, "x", 1, MSG_OOB), EOPNOTSUPP);
     CHECK_ERR(accept(d, NULL, NULL), EOPNOTSUPP);
     close(d);
 }
