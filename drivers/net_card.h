@@ -12,12 +12,16 @@ public:
     static constexpr size_t MAX_FRAME = 1514; // Ethernet, without the FCS
 
     // Frames that arrived, delivered in the card's interrupt (interrupts off):
-    // `frame` is valid only during the call.
-    using Receiver = void (*)(void* context, const u8* frame, size_t len);
+    // `frame` is valid only during the call. `checksum_ok`: the card vouches
+    // for the frame's TCP/UDP checksum, which need not be checked again.
+    using Receiver = void (*)(void* context, const u8* frame, size_t len, bool checksum_ok);
 
     virtual ~NetworkCard() = default;
     virtual const char* name() const = 0;
     virtual const u8* mac() const = 0;
+    // The card finishes the checksum of every TCP segment it sends
+    // (drivers/net_checksum.h): the stack leaves them to it.
+    virtual bool finishes_tcp_checksums() const { return false; }
     // A buffer for one frame of at most MAX_FRAME bytes, or EAGAIN while the
     // card's queue is full; transmit(len) sends what was written there.
     // Callers serialise (the network stack's lock).

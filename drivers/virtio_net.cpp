@@ -2,12 +2,16 @@
 #include "core/klog.h"
 #include "core/string.h"
 #include "drivers/net_card.h"
+#include "drivers/net_checksum.h"
 
 namespace drivers::virtio::net {
 
 namespace {
 
-constexpr u64 F_MAC = 1ull << 5, F_MRG_RXBUF = 1ull << 15;
+constexpr u64 F_CSUM = 1ull << 0, F_GUEST_CSUM = 1ull << 1, F_MAC = 1ull << 5, F_MRG_RXBUF = 1ull << 15;
+// Header flags: the checksum is partial (csum_start/csum_offset), or the
+// device checked it.
+constexpr u8 HDR_NEEDS_CSUM = 1, HDR_DATA_VALID = 2;
 constexpr u16 RX_QUEUE = 0, TX_QUEUE = 1;
 
 // struct virtio_net_hdr with num_buffers: always this size with VERSION_1.
@@ -20,25 +24,35 @@ static_assert(sizeof(Header) + NetworkCard::MAX_FRAME <= Virtqueue::BUFFER_SIZE)
 
 class VirtioNetCard final : public NetworkCard {
 public:
-    VirtioNetCard(Transport& t, core::Own<Virtqueue> rx, core::Own<Virtqueue> tx)
-        : m_transport(t), m_rx(static_cast<core::Own<Virtqueue>&&>(rx)), m_tx(static_cast<core::Own<Virtqueue>&&>(tx))
+    VirtioNetCard(Transport& t, core::Own<Virtqueue> rx, core::Own<Virtqueue> tx, u64 features)
+        : m_transport(t), m_rx(static_cast<core::Own<Virtqueue>&&>(rx)), m_tx(static_cast<core::Own<Virtqueue>&&>(tx)),
+          m_tx_csum(features & F_CSUM), m_rx_csum(features & F_GUEST_CSUM)
     {
         for (u16 i = 0; i < m_tx->size(); i++) m_tx_free[m_tx_free_count++] = i;
     }
     const char* name() const override { return "eth0"; }
     const u8* mac() const override { return m_mac; }
+    bool finishes_tcp_checksums() const override { return m_tx_csum; }
 
     Result<u8*> transmit_buffer() override
     {
         reclaim_tx();
         if (!m_tx_free_count) return Errno::EAGAIN;
         u16 d = m_tx_free[m_tx_free_count - 1];
-        memset(m_tx->buffer(d), 0, sizeof(Header)); // no offloads
+        memset(m_tx->buffer(d), 0, sizeof(Header));
         return m_tx->buffer(d) + sizeof(Header);
     }
     void transmit(size_t len) override
     {
         u16 d = m_tx_free[--m_tx_free_count];
+        checksum::Partial partial;
+        if (m_tx_csum && checksum::prepare_tcp(m_tx->buffer(d) + sizeof(Header), len, &partial)) {
+            // The stack left this segment's checksum to us (net/stack.cpp): the device finishes it.
+            auto* h = reinterpret_cast<Header*>(m_tx->buffer(d));
+            h->flags = HDR_NEEDS_CSUM;
+            h->csum_start = partial.start;
+            h->csum_offset = partial.offset;
+        }
         m_tx->submit(d, u32(sizeof(Header) + len), false);
         if (m_tx->needs_notify()) m_transport.notify(*m_tx);
     }
@@ -65,8 +79,13 @@ public:
         while (m_rx->pop_used(d, len)) {
             // One buffer holds a whole frame (no GSO was negotiated), so
             // num_buffers is 1 even with merged buffers.
-            if (len > sizeof(Header) && m_receiver)
-                m_receiver(m_receiver_context, m_rx->buffer(d) + sizeof(Header), len - sizeof(Header));
+            if (len > sizeof(Header) && m_receiver) {
+                // With GUEST_CSUM the device vouches for a frame's TCP/UDP
+                // checksum (checked, or partial because it never left the host).
+                u8 flags = reinterpret_cast<const Header*>(m_rx->buffer(d))->flags;
+                bool checked = m_rx_csum && (flags & (HDR_DATA_VALID | HDR_NEEDS_CSUM));
+                m_receiver(m_receiver_context, m_rx->buffer(d) + sizeof(Header), len - sizeof(Header), checked);
+            }
             m_rx->submit(d, Virtqueue::BUFFER_SIZE, true);
             refilled = true;
         }
@@ -88,6 +107,7 @@ private:
     core::Own<Virtqueue> m_rx, m_tx;
     u16 m_tx_free[Virtqueue::MAX_SIZE];
     u16 m_tx_free_count { 0 };
+    bool m_tx_csum, m_rx_csum;
     Receiver m_receiver { nullptr };
     void* m_receiver_context { nullptr };
 };
@@ -98,14 +118,16 @@ void on_interrupt(void* card) { static_cast<VirtioNetCard*>(card)->interrupt(); 
 
 ErrorOr probe(Transport& t)
 {
-    u64 features = TRY(t.negotiate(F_MAC | F_MRG_RXBUF));
+    // Checksum offload is offered over a tap device with the virtio-net
+    // header (not over QEMU's user network, where QEMU itself is the peer).
+    u64 features = TRY(t.negotiate(F_MAC | F_MRG_RXBUF | F_CSUM | F_GUEST_CSUM));
     u16 rx_max = t.queue_max_size(RX_QUEUE), tx_max = t.queue_max_size(TX_QUEUE);
     if (!rx_max || !tx_max) return Errno::ENODEV;
     auto rx = TRY(Virtqueue::create(RX_QUEUE, rx_max));
     auto tx = TRY(Virtqueue::create(TX_QUEUE, tx_max));
     TRY(t.enable_queue(*rx));
     TRY(t.enable_queue(*tx));
-    auto* card = new (std::nothrow) VirtioNetCard(t, static_cast<core::Own<Virtqueue>&&>(rx), static_cast<core::Own<Virtqueue>&&>(tx));
+    auto* card = new (std::nothrow) VirtioNetCard(t, static_cast<core::Own<Virtqueue>&&>(rx), static_cast<core::Own<Virtqueue>&&>(tx), features);
     if (!card) return Errno::ENOMEM;
     if (features & F_MAC) {
         for (u32 i = 0; i < 6; i++) card->m_mac[i] = t.config_read8(i);
@@ -118,8 +140,9 @@ ErrorOr probe(Transport& t)
     t.set_status(STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK);
     card->fill_rx();
     const u8* m = card->m_mac;
-    klog::info("eth0: virtio-net, MAC %02x:%02x:%02x:%02x:%02x:%02x, queues of %u and %u%s", m[0], m[1], m[2], m[3],
-               m[4], m[5], rx_max, tx_max, features & F_MRG_RXBUF ? ", merged receive buffers" : "");
+    klog::info("eth0: virtio-net, MAC %02x:%02x:%02x:%02x:%02x:%02x, queues of %u and %u%s%s%s", m[0], m[1], m[2], m[3],
+               m[4], m[5], rx_max, tx_max, features & F_MRG_RXBUF ? ", merged receive buffers" : "",
+               features & F_CSUM ? ", transmit checksum offload" : "", features & F_GUEST_CSUM ? ", receive checksum offload" : "");
     register_card(card);
     return {};
 }

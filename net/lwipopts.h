@@ -104,7 +104,10 @@ extern unsigned char* elfin_lwip_heap;
 #define LWIP_SINGLE_NETIF 0
 #define ETH_PAD_SIZE 0
 
-/* Checksums: generated and checked in software. */
+/* Checksums: per interface (net/stack.cpp): none on loopback; on the card,
+ * TCP's left to it when it offers offload, and checks skipped for frames it
+ * vouches for. */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 #define LWIP_CHECKSUM_ON_COPY 0
 
 #define LWIP_STATS 0

@@ -62,6 +62,17 @@ void on_callout()
     sys_check_timeouts();
 }
 
+// Checksums on the card's interface (LWIP_CHECKSUM_CTRL_PER_NETIF). Made:
+// all, except TCP's when the card finishes them. Checked: none at rest, which
+// is what packets looped back to our own address see (they never left
+// memory, as Linux's loopback skips them); card_receive turns checking on for
+// each frame from the wire whose checksum the card did not vouch for.
+constexpr u16 CHECKSUM_GENERATE = NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_UDP | NETIF_CHECKSUM_GEN_TCP
+    | NETIF_CHECKSUM_GEN_ICMP | NETIF_CHECKSUM_GEN_ICMP6;
+constexpr u16 CHECKSUM_CHECK = NETIF_CHECKSUM_CHECK_IP | NETIF_CHECKSUM_CHECK_UDP | NETIF_CHECKSUM_CHECK_TCP
+    | NETIF_CHECKSUM_CHECK_ICMP | NETIF_CHECKSUM_CHECK_ICMP6;
+constexpr u16 CHECKSUM_L4_CHECK = NETIF_CHECKSUM_CHECK_UDP | NETIF_CHECKSUM_CHECK_TCP;
+
 err_t card_linkoutput(netif* nif, pbuf* p)
 {
     auto* card = static_cast<Card*>(nif->state);
@@ -86,19 +97,26 @@ err_t card_init(netif* nif)
     nif->output = etharp_output;
     nif->output_ip6 = ethip6_output;
     nif->linkoutput = card_linkoutput;
+    u16 generate = CHECKSUM_GENERATE;
+    if (card->driver->finishes_tcp_checksums()) generate &= u16(~NETIF_CHECKSUM_GEN_TCP);
+    NETIF_SET_CHECKSUM_CTRL(nif, generate);
     netif_set_hostname(nif, "elfin");
     return ERR_OK;
 }
 
-// In the card's interrupt.
-void card_receive(void* context, const u8* frame, size_t len)
+// In the card's interrupt. lwIP handles the frame before input returns
+// (NO_SYS), so the checking flags set for it apply to it alone.
+void card_receive(void* context, const u8* frame, size_t len, bool checksum_ok)
 {
     auto* card = static_cast<Card*>(context);
     StackGuard g;
     pbuf* p = pbuf_alloc(PBUF_RAW, u16(len), PBUF_POOL);
     if (!p) return; // dropped: the heap is full
     pbuf_take(p, frame, u16(len));
+    u16 at_rest = card->nif.chksum_flags;
+    NETIF_SET_CHECKSUM_CTRL(&card->nif, at_rest | (checksum_ok ? CHECKSUM_CHECK & ~CHECKSUM_L4_CHECK : CHECKSUM_CHECK));
     if (card->nif.input(p, &card->nif) != ERR_OK) pbuf_free(p);
+    NETIF_SET_CHECKSUM_CTRL(&card->nif, at_rest);
     if (!g_exiting) core::sched::wake_all(g_events);
 }
 

@@ -57,9 +57,12 @@ Options:
                         cached; otherwise TCG, which is slower)
       --kernel PATH     Elfin kernel to boot (default $ELFIN_KERNEL, or
                         ../kernel/elfin-kernel next to this tool)
-      --net user|none   a virtio-net card on QEMU's user-mode network (no root
-                        needed; the guest gets 10.0.2.15 by DHCP); the default
-                        is none unless -p is given, which implies user
+      --net user|none|tap:NAME
+                        a virtio-net card on QEMU's user-mode network (no root
+                        needed; the guest gets 10.0.2.15 by DHCP), or on the
+                        host's tap device NAME (made beforehand with
+                        ip tuntap; bridged, no -p); the default is none unless
+                        -p is given, which implies user
   -p, --publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]
                         forward HOSTPORT on this machine (127.0.0.1 unless
                         HOSTIP is given) to GUESTPORT in the VM (repeatable);

@@ -9,7 +9,10 @@
 #include <cstring>
 #include <fcntl.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
@@ -391,6 +394,32 @@ Status check_host_ports(const std::vector<PortForward>& ports)
                                + " is already in use on this machine (" + spec + "); pick another host port" };
             return Error { spec + ": cannot bind " + p.host_ip + ":" + std::to_string(p.host_port) + ": " + std::strerror(e) };
         }
+    }
+    return Ok {};
+}
+
+Status check_tap(const std::string& name)
+{
+    std::string what = "--net tap:" + name + ": ";
+    if (!if_nametoindex(name.c_str()))
+        return Error { what + "this machine has no interface " + name + "; make it first: ip tuntap add dev " + name
+                       + " mode tap user $USER && ip link set " + name + " up (then give it an address or a bridge)" };
+    Fd t;
+    t.fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (t.fd < 0)
+        return Error { what + "cannot open /dev/net/tun: " + std::strerror(errno)
+                       + (errno == EACCES || errno == EPERM ? " (run as root, or make the device with 'user $USER')" : "") };
+    ifreq r {};
+    std::memcpy(r.ifr_name, name.c_str(), name.size() + 1);
+    r.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+    if (ioctl(t.fd, TUNSETIFF, &r) != 0) {
+        int e = errno;
+        if (e == EBUSY) return Error { what + name + " is in use by another program (another VM?)" };
+        if (e == EPERM)
+            return Error { what + "not allowed to attach to " + name + " (it belongs to another user: ip tuntap add dev " + name
+                           + " mode tap user $USER, or run as root)" };
+        if (e == EINVAL) return Error { what + name + " is not a tap device" };
+        return Error { what + "cannot attach to " + name + ": " + std::strerror(e) };
     }
     return Ok {};
 }

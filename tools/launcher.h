@@ -42,6 +42,11 @@ std::string find_in_path(const std::string& name);
 // otherwise one line naming the port and the -p that wants it.
 Status check_host_ports(const std::vector<PortForward>& ports);
 
+// --net tap:NAME: NAME exists, is a tap device, is free and this user may
+// attach to it (the TUNSETIFF QEMU will make, tried now): otherwise one line
+// saying what to do.
+Status check_tap(const std::string& name);
+
 // True when /dev/kvm can be opened read-write.
 bool kvm_usable();
 

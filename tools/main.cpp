@@ -129,6 +129,7 @@ Expected<int> command_run(const Options& o, const std::string& cwd)
     if (qemu_path.empty())
         return Error { qemu + " not found: install qemu-system-x86 (apt-get install qemu-system-x86) or run scripts/setup" };
     ELFIN_TRY(check_host_ports(o.ports)); // before the work of packing
+    if (o.net == NetMode::Tap) ELFIN_TRY(check_tap(o.tap));
     auto p = ELFIN_TRY(prepare(o, cwd));
     auto image = ELFIN_TRY(cached_image(p.plan, default_cache_dir(), o.no_cache));
     note_image(o, p.plan, !image.hit, " (cached for the next run)");
@@ -164,6 +165,7 @@ Expected<int> command_run(const Options& o, const std::string& cwd)
     c.gdb = o.gdb;
     c.net = o.net;
     c.ports = o.ports;
+    c.tap = o.tap;
     auto argv = qemu_command_line(c);
     if (o.verbose) say("elfin: " + shell_join(argv) + " " + std::to_string(STATUS_FD) + ">status-pipe");
     if (o.gdb) {

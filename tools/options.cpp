@@ -221,7 +221,10 @@ Status apply(Options& o, const OptionSpec& spec, std::string_view value, std::st
     } else if (n == "--net") {
         if (value == "user") o.net = NetMode::User;
         else if (value == "none") o.net = NetMode::None;
-        else return usage_error("--net wants user or none, not '" + std::string(value) + "'");
+        else if (value.starts_with("tap:")) {
+            o.net = NetMode::Tap;
+            o.tap = ELFIN_TRY(parse_tap_name(value.substr(4)));
+        } else return usage_error("--net wants user, none or tap:NAME, not '" + std::string(value) + "'");
         o.net_given = true;
     } else if (n == "--publish") o.ports.push_back(ELFIN_TRY(parse_port_forward(value)));
     else if (n == "--ip") {
@@ -282,6 +285,18 @@ Expected<uint64_t> parse_mem_size(std::string_view text)
     if (mib < 16) return usage_error("--mem " + std::string(text) + " is too small: Elfin needs at least 16M");
     if (mib > (1u << 20)) return usage_error("--mem " + std::string(text) + " is too large (at most 1T)");
     return mib;
+}
+
+Expected<std::string> parse_tap_name(std::string_view text)
+{
+    auto bad = [&](std::string why) { return usage_error("--net tap:" + std::string(text) + ": " + why); };
+    if (text.empty()) return bad("name the host's tap device, e.g. --net tap:tap0");
+    if (text.size() > 15) return bad("an interface name has at most 15 characters");
+    if (text == "." || text == "..") return bad("not an interface name");
+    for (char ch : text)
+        if (ch == '/' || ch == ':' || ch == ',' || ch == '=' || ch <= ' ' || ch > '~')
+            return bad(std::string("an interface name cannot hold '") + ch + "'");
+    return std::string(text);
 }
 
 Expected<PortForward> parse_port_forward(std::string_view text)
@@ -466,6 +481,9 @@ Expected<Options> parse_command_line(const std::vector<std::string>& argv, std::
     }
     if (!o.ports.empty()) {
         if (o.net_given && o.net == NetMode::None) return usage_error("-p publishes a port of the VM's network: it needs a network, not --net none");
+        if (o.net == NetMode::Tap)
+            return usage_error("-p forwards ports through QEMU's user network; with --net tap:" + o.tap
+                               + " the VM is reached at its own address on the tap device instead");
         o.net = NetMode::User;
         for (size_t a = 0; a < o.ports.size(); a++)
             for (size_t b = 0; b < a; b++)

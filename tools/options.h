@@ -14,9 +14,10 @@ namespace elfin {
 enum class Command { Run, Build, Check, Help, Version };
 enum class Machine { Microvm, Q35 };
 enum class Accel { Auto, Kvm, Tcg };
-// The network card: none (the default: boot stays fast), or one on QEMU's
-// user-mode network (slirp: no root needed), chosen by --net or implied by -p.
-enum class NetMode { None, User };
+// The network card: none (the default: boot stays fast), one on QEMU's
+// user-mode network (slirp: no root needed), chosen by --net or implied by -p,
+// or one on a host tap device (--net tap:NAME: bridged, no port forwarding).
+enum class NetMode { None, User, Tap };
 
 // -p [HOSTIP:]HOSTPORT:GUESTPORT[/udp]: QEMU's hostfwd.
 struct PortForward {
@@ -46,6 +47,7 @@ struct Options {
     unsigned smp = 1;
     NetMode net = NetMode::None;
     bool net_given = false;          // --net was on the command line
+    std::string tap;                 // --net tap:NAME: the host's tap interface
     std::vector<PortForward> ports;  // -p, in order
     // --ip/--gateway/--dns: a static IPv4 configuration instead of DHCP, as
     // given once checked ("10.0.2.15/24", "10.0.2.2"); empty: DHCP.
@@ -66,6 +68,10 @@ struct Options {
 // argv without argv[0].
 // `cwd` makes relative --file/--dir host paths absolute for their default guest path.
 Expected<Options> parse_command_line(const std::vector<std::string>& argv, std::string_view cwd = "/");
+
+// --net tap:NAME's NAME: a Linux interface name (1-15 characters, no '/',
+// ':', ',' or white space).
+Expected<std::string> parse_tap_name(std::string_view text);
 
 // -p's value: "8080:80", "5353:53/udp", "0.0.0.0:8080:80".
 Expected<PortForward> parse_port_forward(std::string_view text);

@@ -27,11 +27,14 @@ std::vector<std::string> fixed_devices()
 
 } // namespace
 
-std::vector<std::string> net_args(NetMode net, Machine machine, const std::vector<PortForward>& ports)
+std::vector<std::string> net_args(NetMode net, Machine machine, const std::vector<PortForward>& ports,
+                                  const std::string& tap)
 {
     if (net == NetMode::None) return {};
-    std::string netdev = "user,id=n0";
-    for (auto& p : ports)
+    // tap: no scripts (the device is the user's, already configured or made
+    // by QEMU when root); vnet_hdr so offloads can be negotiated.
+    std::string netdev = net == NetMode::Tap ? "tap,id=n0,ifname=" + tap + ",script=no,downscript=no,vnet_hdr=on" : "user,id=n0";
+    if (net == NetMode::User) for (auto& p : ports)
         netdev += ",hostfwd=" + std::string(p.udp ? "udp:" : "tcp:") + p.host_ip + ":" + std::to_string(p.host_port)
             + "-" + p.guest_ip + ":" + std::to_string(p.guest_port);
     // No option ROM for the PCI card: nothing boots from it.
@@ -62,7 +65,7 @@ std::vector<std::string> qemu_command_line(const QemuConfig& c)
         v.insert(v.end(), { "-chardev", "file,id=stderr,append=on,path=" + c.stderr_path,
                             "-device", "isa-serial,chardev=stderr,iobase=0x2f8,irq=3" });
     }
-    for (auto& a : net_args(c.net, c.machine, c.ports)) v.push_back(a);
+    for (auto& a : net_args(c.net, c.machine, c.ports, c.tap)) v.push_back(a);
     if (c.gdb) v.insert(v.end(), { "-s", "-S" });
     return v;
 }
@@ -178,7 +181,7 @@ std::string run_script(const Options& o, std::string_view program_description)
     s += "  -append \"$append\" \\\n";
     s += "  -chardev stdio,id=console,signal=on -serial chardev:console $stderr_port \\\n";
     s += "  -chardev \"file,id=status,path=$status\" -device isa-debugcon,iobase=0xe9,chardev=status \\\n";
-    if (auto net = net_args(o.net, o.machine, o.ports); !net.empty()) s += "  " + shell_join(net) + " \\\n";
+    if (auto net = net_args(o.net, o.machine, o.ports, o.tap); !net.empty()) s += "  " + shell_join(net) + " \\\n";
     s += "  \"$@\"\n";
     s += "rc=$?\n";
     s += "line=$(grep -a -m1 -E '^elfin-status (exit|signal|panic)' \"$status\")\n";

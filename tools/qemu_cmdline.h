@@ -20,12 +20,16 @@ struct QemuConfig {
     bool gdb = false;        // -s -S
     NetMode net = NetMode::None;
     std::vector<PortForward> ports; // hostfwd rules (net User)
+    std::string tap;                // the host interface (net Tap)
 };
 
 // The network card's QEMU arguments: -netdev user with one hostfwd per
-// published port, and virtio-net on the machine's bus (virtio-mmio on
-// microvm, PCI on q35). Empty without a network.
-std::vector<std::string> net_args(NetMode net, Machine machine, const std::vector<PortForward>& ports);
+// published port, or -netdev tap on the host's interface `tap` (with the
+// virtio-net header, so the card offers checksum offload), and virtio-net on
+// the machine's bus (virtio-mmio on microvm, PCI on q35). Empty without a
+// network.
+std::vector<std::string> net_args(NetMode net, Machine machine, const std::vector<PortForward>& ports,
+                                  const std::string& tap = {});
 
 std::vector<std::string> qemu_command_line(const QemuConfig& c);
 

@@ -296,3 +296,16 @@ TEST_CASE("launcher: a published host port already in use is refused before boot
     close(s);
     CHECK(check_host_ports({ PortForward { "127.0.0.1", taken, 80, false } }).ok()); // free again
 }
+
+TEST_CASE("launcher: --net tap:NAME is checked before boot")
+{
+    auto missing = check_tap("elfin-nosuch9");
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().message.find("no interface elfin-nosuch9; make it first: ip tuntap add dev elfin-nosuch9") != std::string::npos);
+    // lo exists but is no tap device: refused by the kernel's TUNSETIFF when
+    // this user may open /dev/net/tun, else the open is what fails.
+    auto lo = check_tap("lo");
+    REQUIRE_FALSE(lo.ok());
+    bool can_open = access("/dev/net/tun", R_OK | W_OK) == 0;
+    CHECK(lo.error().message.find(can_open ? "lo is not a tap device" : "cannot open /dev/net/tun") != std::string::npos);
+}

@@ -221,7 +221,23 @@ TEST_CASE("options: bad -p and --net values")
     CHECK(contains(error_of({ "run", "-p", "80:80", "-p", "80:81", "/bin/srv" }), "published twice"));
     CHECK(parse({ "run", "-p", "80:80", "-p", "80:80/udp", "/bin/srv" }).ok()); // tcp and udp are apart
     CHECK(contains(error_of({ "run", "--net", "none", "-p", "80:80", "/bin/srv" }), "not --net none"));
-    CHECK(contains(error_of({ "run", "--net", "tap", "/bin/srv" }), "--net wants user or none"));
+    CHECK(contains(error_of({ "run", "--net", "tap", "/bin/srv" }), "--net wants user, none or tap:NAME"));
+    CHECK(contains(error_of({ "run", "--net", "bridge", "/bin/srv" }), "not 'bridge'"));
+}
+
+TEST_CASE("options: --net tap:NAME")
+{
+    auto r = parse({ "run", "--net", "tap:tap0", "/bin/srv" });
+    REQUIRE(r.ok());
+    CHECK(r->net == NetMode::Tap);
+    CHECK(r->tap == "tap0");
+    CHECK(parse({ "run", "--net=tap:elfin-br.15", "/bin/srv" })->tap == "elfin-br.15");
+    CHECK(contains(error_of({ "run", "--net", "tap:", "/bin/srv" }), "name the host's tap device"));
+    CHECK(contains(error_of({ "run", "--net", "tap:abcdefghijklmnop", "/bin/srv" }), "at most 15 characters"));
+    CHECK(contains(error_of({ "run", "--net", "tap:a,script=/x", "/bin/srv" }), "cannot hold ','"));
+    CHECK(contains(error_of({ "run", "--net", "tap:a/b", "/bin/srv" }), "cannot hold '/'"));
+    CHECK(contains(error_of({ "run", "--net", "tap:tap0", "-p", "80:80", "/bin/srv" }), "reached at its own address"));
+    CHECK(parse({ "run", "--net", "tap:tap0", "--net", "user", "/bin/srv" })->net == NetMode::User); // the last wins
 }
 
 TEST_CASE("options: --ip, --gateway and --dns configure the card statically")

@@ -169,6 +169,23 @@ TEST_CASE("qemu: user network with published ports, on virtio-mmio and on PCI")
     CHECK(has_pair(qemu_command_line(c), "-netdev", "user,id=n0"));
 }
 
+TEST_CASE("qemu: a tap device, with the virtio-net header and no scripts")
+{
+    auto c = config();
+    c.net = NetMode::Tap;
+    c.tap = "tap7";
+    c.ports = { { "127.0.0.1", 8080, 80, false } }; // not for tap (options refuse it): never a hostfwd
+    auto v = qemu_command_line(c);
+    CHECK(has_pair(v, "-netdev", "tap,id=n0,ifname=tap7,script=no,downscript=no,vnet_hdr=on"));
+    CHECK(has_pair(v, "-device", "virtio-net-device,netdev=n0"));
+    c.machine = Machine::Q35;
+    CHECK(has_pair(qemu_command_line(c), "-device", "virtio-net-pci,netdev=n0,romfile="));
+    Options o;
+    o.net = NetMode::Tap;
+    o.tap = "tap7";
+    CHECK(run_script(o, "/srv").find("-netdev tap,id=n0,ifname=tap7,script=no,downscript=no,vnet_hdr=on") != std::string::npos);
+}
+
 TEST_CASE("qemu: the run script carries the network")
 {
     Options o;

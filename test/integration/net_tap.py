@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""`elfin run --net tap:NAME`: the VM on a host tap device, as on a bridge.
+
+    net_tap.py --elfin build/tools/elfin --guest-dir build/test/guest
+
+Makes a tap device with a host address, serves DHCP on it with Debian's
+busybox udhcpd (one address in the pool, so the lease is known), boots
+test/guest/sockets.c's `serve PORT` on it, and from the host connects to the
+leased address, sends 1 MiB and must get every byte back. With the virtio-net
+header on the tap, QEMU offers checksum offload: the kernel must say it took
+both directions (TCP segments leave with a partial checksum the host finishes;
+frames the host vouches for are not checked again). Needs root (or
+CAP_NET_ADMIN) for the tap device: otherwise it says why and exits 77
+(skipped).
+"""
+
+import argparse
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+TIMEOUT = 100
+
+
+def fail(why):
+    print(f"FAIL: {why}", file=sys.stderr)
+    sys.exit(1)
+
+
+def run(*cmd):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        fail(f"{' '.join(cmd)}: {r.stderr.strip()}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--elfin", required=True)
+    ap.add_argument("--guest-dir", required=True)
+    args = ap.parse_args()
+
+    if os.geteuid() != 0 or not os.access("/dev/net/tun", os.R_OK | os.W_OK) or not shutil.which("ip"):
+        print("skipped: a tap device needs root (or CAP_NET_ADMIN), /dev/net/tun and ip(8)")
+        return SKIP
+    busybox = shutil.which("busybox")
+    if not busybox:
+        fail("busybox is missing (scripts/setup installs busybox-static)")
+
+    n = os.getpid() % 200
+    tap = f"elfintap{os.getpid() % 100000}"
+    net = f"192.168.{n + 20}"
+    guest_ip = f"{net}.50"
+    port = 7000 + n
+    work = tempfile.mkdtemp(prefix="elfin-tap-")
+    dhcpd = vm = None
+    try:
+        run("ip", "tuntap", "add", "dev", tap, "mode", "tap")
+        run("ip", "addr", "add", f"{net}.1/24", "dev", tap)
+        run("ip", "link", "set", tap, "up")
+        conf = os.path.join(work, "udhcpd.conf")
+        with open(conf, "w") as f:
+            f.write(f"start {guest_ip}\nend {guest_ip}\ninterface {tap}\n"
+                    f"lease_file {work}/leases\npidfile {work}/pid\n"
+                    f"option subnet 255.255.255.0\noption router {net}.1\noption dns {net}.1\n")
+        open(os.path.join(work, "leases"), "w").close()
+        dhcpd = subprocess.Popen([busybox, "udhcpd", "-f", conf], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+
+        cmd = [args.elfin, "run", "--timeout", f"{TIMEOUT}s", "--mem", "64M", "--kernel-debug",
+               "--net", f"tap:{tap}", os.path.join(args.guest_dir, "sockets"), "serve", str(port)]
+        vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              start_new_session=True)
+        # The serve line comes after boot, DHCP and listen().
+        first = b""
+        while not first.endswith(b"\n"):
+            ready, _, _ = select.select([vm.stdout], [], [], TIMEOUT / 2)
+            chunk = os.read(vm.stdout.fileno(), 1) if ready else b""
+            if not chunk:
+                vm.kill()
+                out, err = vm.communicate()
+                fail(f"no 'listening' line (so far {first!r})\ncommand: {' '.join(cmd)}\n"
+                     f"stderr: {err.decode(errors='replace')[-3000:]}")
+            first += chunk
+        if first != b"listening on %d\n" % port:
+            fail(f"the server said {first!r}")
+
+        data = bytes((i * 29 + (i >> 9)) & 0xFF for i in range(1 << 20))
+        back = bytearray()
+        with socket.create_connection((guest_ip, port), timeout=TIMEOUT / 2) as conn:
+            conn.sendall(data)
+            conn.shutdown(socket.SHUT_WR)
+            while True:
+                b = conn.recv(65536)
+                if not b:
+                    break
+                back += b
+        out, err = vm.communicate(timeout=TIMEOUT / 2)
+        text = err.decode(errors="replace")
+        if bytes(back) != data:
+            fail(f"echo over the tap: sent {len(data)} bytes, got {len(back)} back, "
+                 f"{'equal' if bytes(back) == data[:len(back)] else 'different'} as far as they go\n{text[-3000:]}")
+        if vm.returncode != 0:
+            fail(f"exit status {vm.returncode}\nstdout: {out.decode(errors='replace')}\nstderr: {text[-3000:]}")
+        for want in (f"DHCP lease {guest_ip}/24, gateway {net}.1, DNS {net}.1",
+                     "transmit checksum offload", "receive checksum offload"):
+            if want not in text:
+                fail(f"the kernel log lacks {want!r}\n{text[-3000:]}")
+        if b"echoed 1048576 bytes" not in out:
+            fail(f"the server's count is missing: {out!r}")
+        print(f"tap {tap}: lease {guest_ip} from udhcpd, 1 MiB echoed, checksum offload both ways")
+        return 0
+    finally:
+        if vm and vm.poll() is None:
+            os.killpg(vm.pid, signal.SIGKILL)
+            vm.communicate()
+        if dhcpd:
+            dhcpd.terminate()
+            dhcpd.wait()
+        subprocess.run(["ip", "link", "del", tap], capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
