@@ -14,6 +14,13 @@ constexpr int IPV6_V6ONLY = 26;
 u16 be16(const u8* p) { return u16(p[0] << 8 | p[1]); }
 void put_be16(u8* p, u16 v) { p[0] = u8(v >> 8), p[1] = u8(v); }
 
+int buffer_size(int requested, int minimum)
+{
+    constexpr u32 MAX = 212992;
+    u32 v = u32(requested) < MAX ? u32(requested) : MAX;
+    return int(v * 2) > minimum ? int(v * 2) : minimum;
+}
+
 struct Timeval {
     i64 sec, usec;
 };
@@ -161,8 +168,10 @@ ErrorOr Socket::set_option(SocketOption o, const u8* value, u32 len)
         case SO_REUSEADDR: m_reuseaddr = v; return set_protocol_option(o, v);
         case SO_REUSEPORT: m_reuseport = v; return {};
         // Linux doubles the value for its bookkeeping and reports that.
-        case SO_RCVBUF: m_rcvbuf = v < 1152 ? 2304 : v * 2; return {};
-        case SO_SNDBUF: m_sndbuf = v < 2304 ? 4608 : v * 2; return {};
+        // sock_setsockopt: capped at net.core.rmem_max/wmem_max (212992;
+        // a negative value is a large u32), doubled, at least the minimum.
+        case SO_RCVBUF: m_rcvbuf = buffer_size(v, 2304); return {};
+        case SO_SNDBUF: m_sndbuf = buffer_size(v, 4608); return {};
         case SO_KEEPALIVE: case SO_BROADCAST: case SO_PASSCRED: return set_protocol_option(o, v);
         case SO_DEBUG: case SO_DONTROUTE: return {};
         case SO_TYPE: case SO_ERROR: case SO_ACCEPTCONN: case SO_PROTOCOL: case SO_DOMAIN: return Errno::ENOPROTOOPT;

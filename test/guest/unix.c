@@ -132,6 +132,20 @@ static void pair_stream(void)
     CHECK_OK(close(sv[0]));
 }
 
+// A sysctl's value, or Linux's default where there is no such file (Elfin's
+// /proc has none of net.core; its sockets use the defaults).
+static int sysctl_or(const char *path, int fallback)
+{
+    FILE *f = fopen(path, "r");
+    int v = fallback;
+    if (f) {
+        if (fscanf(f, "%d", &v) != 1)
+            v = fallback;
+        fclose(f);
+    }
+    return v;
+}
+
 struct transfer {
     int fd;
     size_t bytes;
@@ -190,6 +204,17 @@ static void stream_threads(void)
     socklen_t vl = sizeof v;
     CHECK_OK(getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &v, &vl));
     CHECK_EQ(v, 2 * small); // Linux reports it doubled
+    int huge = 1 << 30, negative = -1;
+    CHECK_OK(setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &huge, sizeof huge));
+    CHECK_OK(getsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &v, &vl));
+    CHECK_EQ(v, 2 * sysctl_or("/proc/sys/net/core/wmem_max", 212992)); // capped, then doubled
+    CHECK_OK(setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &negative, sizeof negative));
+    CHECK_OK(getsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &v, &vl));
+    CHECK_EQ(v, 2 * sysctl_or("/proc/sys/net/core/rmem_max", 212992));
+    int tiny = 1;
+    CHECK_OK(setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &tiny, sizeof tiny));
+    CHECK_OK(getsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &v, &vl));
+    CHECK_EQ(v, 4608); // SOCK_MIN_SNDBUF
     CHECK_OK(fcntl(sv[0], F_SETFL, O_NONBLOCK));
     size_t queued = 0;
     for (;;) {
