@@ -161,9 +161,6 @@ namespace {
 // list for all, in the timer of every CPU that programs its own; the first
 // to fire runs the callbacks). It is armed for the earlier.
 u64 g_sched_deadline[x86::smp::MAX_CPUS]; // + 1: zero-initialized means none
-// A subsystem's callout (set_callout): one for all CPUs, like the signal timer.
-u64 g_callout_deadline = ~0ull;
-void (*g_callout)();
 
 u64& sched_deadline_plus_1() { return g_sched_deadline[x86::this_cpu()->cpu_id]; }
 
@@ -173,7 +170,6 @@ void program_timer()
     u64 sched_deadline = sched_deadline_plus_1() - 1;
     u64 deadline = ktimer_next_deadline();
     if (sched_deadline < deadline) deadline = sched_deadline;
-    if (g_callout_deadline < deadline) deadline = g_callout_deadline;
     if (deadline == ~0ull) {
         lapic_write(0x380, 0); // stopped
         return;
@@ -203,23 +199,10 @@ void arm_timer(u64 deadline)
     irq_restore(flags);
 }
 
-void set_callout(u64 deadline, void (*fn)())
-{
-    u64 flags = irq_save();
-    g_callout_deadline = deadline;
-    g_callout = fn;
-    program_timer();
-    irq_restore(flags);
-}
-
 void timer_interrupt()
 {
     if (g_lapic) lapic_write(0xb0, 0); // EOI
     ktimer_run_expired(monotonic_ns()); // callbacks may re-arm their timers
-    if (g_callout_deadline != ~0ull && monotonic_ns() >= g_callout_deadline) {
-        g_callout_deadline = ~0ull;
-        g_callout(); // re-arms through set_callout
-    }
     sched::timer_tick(); // re-arms through arm_timer
     program_timer();
 }

@@ -25,10 +25,6 @@ void timer_interrupt();             // the APIC timer's vector handler
 void end_of_interrupt();            // local APIC EOI, after a device interrupt (core/irq.cpp)
 // The kernel timers' head moved (core/ktimer.cpp): re-arms the APIC timer.
 void reprogram_timer();
-// One callout for a subsystem's own timers (the network stack's): `fn` runs
-// in the timer interrupt, interrupts off, once the deadline has passed; it
-// re-arms through this call. ~0: none.
-void set_callout(u64 monotonic_deadline, void (*fn)());
 constexpr u8 TIMER_VECTOR = 0x20;
 constexpr u8 SPURIOUS_VECTOR = 0xff;
 } // namespace core::time

@@ -1,5 +1,6 @@
 #include "net/stack.h"
 #include "core/format.h"
+#include "core/ktimer.h"
 #include "core/klog.h"
 #include "core/power.h"
 #include "core/sched.h"
@@ -47,19 +48,27 @@ struct Lease {
 };
 Lease g_lease;
 
-void on_callout();
+// lwIP's timers (TCP's, DHCP's, ND's...) run from one kernel timer, armed
+// for lwIP's next timeout each time the stack's lock is released.
+void on_timer(core::time::KTimer&, u64)
+{
+    StackGuard g;
+    sys_check_timeouts();
+}
+core::time::KTimer g_timer { on_timer };
 
 void arm_timer()
 {
     u32 ms = sys_timeouts_sleeptime();
-    if (ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE) core::time::set_callout(~0ull, on_callout);
-    else core::time::set_callout(core::time::monotonic_ns() + u64(ms) * 1000000, on_callout);
-}
-
-void on_callout()
-{
-    StackGuard g;
-    sys_check_timeouts();
+    if (ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE) {
+        core::time::ktimer_cancel(g_timer);
+        return;
+    }
+    // lwIP's next timeout is a whole millisecond of sys_now(): the same
+    // deadline however often this runs, and the APIC timer is reprogrammed
+    // only when it moves (every lock release would otherwise write it).
+    u64 deadline = (core::time::monotonic_ns() / 1000000 + ms) * 1000000;
+    if (!g_timer.armed || g_timer.deadline != deadline) core::time::ktimer_arm(g_timer, deadline);
 }
 
 // Checksums on the card's interface (LWIP_CHECKSUM_CTRL_PER_NETIF). Made:
