@@ -532,7 +532,15 @@ protected:
             }
             return {};
         case TCP_DEFER_ACCEPT: m_defer_accept = v < 0 ? 0 : v; return {};
-        case TCP_FASTOPEN: return Errno::ENOPROTOOPT; // lwIP has no TFO
+        case TCP_FASTOPEN:
+            // A server's queue length for Fast Open, on a socket that is
+            // closed or listening (as Linux). Kept and reported: lwIP makes
+            // no TFO cookies, so clients fall back to the usual handshake,
+            // which RFC 7413 has them do whenever a server does not answer
+            // with a cookie.
+            if (v < 0 || m_conn->connected || m_conn->connecting) return Errno::EINVAL;
+            m_fastopen_qlen = v;
+            return {};
         case TCP_MAXSEG: return {};
         default: return Errno::ENOPROTOOPT;
         }
@@ -553,6 +561,7 @@ protected:
         case TCP_KEEPINTVL: return m_keepintvl;
         case TCP_KEEPCNT: return m_keepcnt;
         case TCP_DEFER_ACCEPT: return m_defer_accept;
+        case TCP_FASTOPEN: return m_fastopen_qlen;
         case TCP_MAXSEG: return int(m_conn->pcb ? tcp_mss(m_conn->pcb) : TCP_MSS);
         default: return Errno::ENOPROTOOPT;
         }
@@ -572,6 +581,7 @@ private:
     bool m_shut_rd { false }, m_shut_wr { false };
     bool m_nodelay { false }, m_keepalive { false };
     int m_keepidle { 7200 }, m_keepintvl { 75 }, m_keepcnt { 9 }, m_defer_accept { 0 };
+    int m_fastopen_qlen { 0 };
 };
 
 void notify_conn(TcpConn* c) { notify(c->owner); }

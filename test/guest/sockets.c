@@ -52,6 +52,12 @@ static void tcp_loopback(void)
     CHECK_EQ(v, 1);
     CHECK_OK(getsockopt(l, SOL_SOCKET, SO_TYPE, &v, &vl));
     CHECK_EQ(v, SOCK_STREAM);
+    // TCP_FASTOPEN on a listener: the queue length is taken and reported;
+    // a negative one is EINVAL.
+    CHECK_OK(setsockopt(l, IPPROTO_TCP, TCP_FASTOPEN, &(int){ 16 }, sizeof(int)));
+    CHECK_OK(getsockopt(l, IPPROTO_TCP, TCP_FASTOPEN, &v, &vl));
+    CHECK_EQ(v, 16);
+    CHECK_ERR(setsockopt(l, IPPROTO_TCP, TCP_FASTOPEN, &(int){ -1 }, sizeof(int)), EINVAL);
     struct stat st;
     CHECK_OK(fstat(l, &st));
     CHECK(S_ISSOCK(st.st_mode));
@@ -95,6 +101,8 @@ static void tcp_loopback(void)
     CHECK_OK(setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one));
     CHECK_OK(getsockopt(s, IPPROTO_TCP, TCP_NODELAY, &v, &vl));
     CHECK(v != 0);
+    // ... but not on a connected socket.
+    CHECK_ERR(setsockopt(s, IPPROTO_TCP, TCP_FASTOPEN, &one, sizeof one), EINVAL);
 
     // Nothing to read yet on the non-blocking client.
     char buf[256];
