@@ -34,7 +34,7 @@ struct CmsgHdr {
 constexpr int SOL_SOCKET = 1, SCM_RIGHTS = 1, SCM_CREDENTIALS = 2;
 constexpr size_t SCM_MAX_FD = 253;
 constexpr u64 OPTMEM_MAX = 20480;      // net.core.optmem_max: a larger control buffer is ENOBUFS
-constexpr u64 UIO_MAXIOV = 1024;       // the batch limit of sendmmsg/recvmmsg
+constexpr u64 UIO_MAXIOV = 1024;       // iovecs per message, and messages per sendmmsg/recvmmsg
 constexpr u32 MSG_CTRUNC = 8, MSG_WAITFORONE = 0x10000;
 
 constexpr u64 cmsg_align(u64 n) { return (n + 7) & ~u64(7); }
@@ -150,6 +150,7 @@ Result<size_t> send_one(int fd, u64 msg_addr, u32 flags)
     auto sf = TRY(socket_of(fd));
     MsgHdr m;
     TRY(mm::copy_from_user(&m, msg_addr, sizeof m));
+    if (m.iovlen > UIO_MAXIOV) return Errno::EMSGSIZE; // copy_msghdr_from_user
     if (i64(m.controllen) < 0 || m.controllen > 0x7fffffff) return Errno::ENOBUFS;
     core::Vector<fs::UserSegment> segs;
     size_t total = TRY(fs::copy_iovecs_from_user(m.iov, m.iovlen, segs));
@@ -167,6 +168,7 @@ Result<size_t> recv_one(int fd, u64 msg_addr, u32 flags)
     auto sf = TRY(socket_of(fd));
     MsgHdr m;
     TRY(mm::copy_from_user(&m, msg_addr, sizeof m));
+    if (m.iovlen > UIO_MAXIOV) return Errno::EMSGSIZE;
     core::Vector<fs::UserSegment> segs;
     size_t total = TRY(fs::copy_iovecs_from_user(m.iov, m.iovlen, segs));
     fs::UserBuffer buf(segs.data(), segs.size());

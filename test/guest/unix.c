@@ -748,6 +748,11 @@ static void pass_rights(void)
     bc->cmsg_len = CMSG_LEN(sizeof(int));
     bc->cmsg_type = 77;
     CHECK_ERR(sendmsg(sv[0], &bm, 0), EINVAL);
+    bm.msg_control = NULL;
+    bm.msg_controllen = 0;
+    bm.msg_iovlen = 1025; // past UIO_MAXIOV
+    CHECK_ERR(sendmsg(sv[0], &bm, 0), EMSGSIZE);
+    CHECK_ERR(recvmsg(sv[1], &bm, 0), EMSGSIZE);
     CHECK_ERR(recv(sv[1], buf, sizeof buf, MSG_DONTWAIT), EAGAIN); // nothing went
     close(sv[0]);
     close(sv[1]);
