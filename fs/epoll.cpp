@@ -102,11 +102,15 @@ ErrorOr Epoll::control(int op, int fd, OpenFile& target, const EpollEvent& ev)
     }
 }
 
-u32 Epoll::ready_mask(Entry& e)
+u32 Epoll::ready_mask(Entry& e, u64& count)
 {
     if (!(e.events & ~PRIVATE_BITS)) return 0; // disarmed by EPOLLONESHOT
+    // The count before the look: an event counted while the file is polled
+    // (an interrupt held off by the socket's lock fires as it is released)
+    // is then after `count`, reported next time instead of taken as seen.
+    count = e.file->inode().poll_events();
     u32 mask = e.file->inode().poll(e.file->flags()) & e.events & ~PRIVATE_BITS;
-    if (mask && (e.events & EPOLLET) && e.file->inode().poll_events() == e.seen) return 0;
+    if (mask && (e.events & EPOLLET) && count == e.seen) return 0;
     return mask;
 }
 
@@ -119,10 +123,11 @@ size_t Epoll::collect(EpollEvent* out, size_t max, u64& next)
         Entry& e = m_entries[i];
         u64 d = e.file->inode().poll_deadline();
         if (d < next) next = d;
-        u32 mask = ready_mask(e);
+        u64 count;
+        u32 mask = ready_mask(e, count);
         if (!mask) continue;
         out[n++] = EpollEvent { mask, e.data };
-        e.seen = e.file->inode().poll_events();
+        e.seen = count;
         if (e.events & EPOLLONESHOT) e.events &= PRIVATE_BITS;
         if (n == max) m_cursor = i + 1;
     }
@@ -131,8 +136,9 @@ size_t Epoll::collect(EpollEvent* out, size_t max, u64& next)
 
 u32 Epoll::poll(u32)
 {
+    u64 count;
     for (auto& e : m_entries)
-        if (ready_mask(e)) return POLLIN | POLLRDNORM;
+        if (ready_mask(e, count)) return POLLIN | POLLRDNORM;
     return 0;
 }
 

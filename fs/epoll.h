@@ -70,7 +70,9 @@ private:
         u64 seen;     // EPOLLET: the inode's event count when last reported
     };
     Entry* find(OpenFile* file, int fd);
-    u32 ready_mask(Entry& e);
+    // The events of `e` to report now; `count` gets the inode's event count
+    // they stand for.
+    u32 ready_mask(Entry& e, u64& count);
     // Would adding `inner` into this epoll make a cycle or nest too deep?
     bool reaches(const Epoll* target, int depth) const;
     int depth() const;

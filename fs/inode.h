@@ -129,8 +129,9 @@ public:
     // look and the sleep is not lost).
     virtual u64 io_deadline() { return POLL_NO_DEADLINE; }
     // Events counted by readiness_changed(): epoll's EPOLLET reports each.
-    u64 poll_events() const { return m_poll_events; }
-    void count_poll_event() { m_poll_events++; }
+    // Counted from interrupts too: epoll must read it before it polls.
+    u64 poll_events() const { return __atomic_load_n(&m_poll_events, __ATOMIC_ACQUIRE); }
+    void count_poll_event() { __atomic_fetch_add(&m_poll_events, 1, __ATOMIC_ACQ_REL); }
 
 protected:
     Inode(InodeType type, u32 perms);

@@ -1,6 +1,7 @@
 #include "tools/launcher.h"
 
 #include "tools/file_util.h"
+#include "tools/port_backlog.h"
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -280,6 +281,11 @@ Expected<LaunchResult> launch_qemu(const std::vector<std::string>& argv, const L
         }
     };
 
+    // QEMU opens its listening sockets while it starts: look every 20 ms
+    // until all are found, for 10 s at most.
+    int backlogs_left = tcp_port_count(lo.ports);
+    auto backlogs_until = start + std::chrono::seconds(10);
+
     // Until QEMU is gone and both pipes are drained.
     while (!exited || status_r.fd >= 0 || err_r.fd >= 0) {
         int timeout_ms = -1;
@@ -292,6 +298,16 @@ Expected<LaunchResult> launch_qemu(const std::vector<std::string>& argv, const L
         if (lo.timeout_s && !r.end.timed_out) bound(start + std::chrono::seconds(lo.timeout_s));
         if (killing) bound(kill_at);
         if (exited) bound(now + std::chrono::milliseconds(500)); // a grandchild holding a pipe must not hang us
+        if (backlogs_left > 0 && !exited) {
+            int found = raise_listen_backlogs(pid, lo.ports);
+            if (found < 0 || found == tcp_port_count(lo.ports) || now >= backlogs_until) {
+                if (found < tcp_port_count(lo.ports) && lo.verbose)
+                    say("elfin: could not raise the backlog of QEMU's listening sockets: a burst of connections will wait");
+                backlogs_left = 0;
+            } else {
+                bound(now + std::chrono::milliseconds(20));
+            }
+        }
 
         pollfd fds[3] = { { sfd.fd, POLLIN, 0 }, { status_r.fd, POLLIN, 0 }, { err_r.fd, POLLIN, 0 } };
         int n = poll(fds, 3, timeout_ms);

@@ -30,6 +30,8 @@ struct LaunchOptions {
     bool verbose = false;
     // Prints a line for the person (unknown syscalls as they come, -v notes).
     std::function<void(const std::string&)> say;
+    // Published ports: the backlog of QEMU's TCP listeners is raised (port_backlog.h).
+    std::vector<PortForward> ports;
 };
 
 // `argv[0]` is looked up in $PATH. Fails only when QEMU cannot be started.

@@ -176,6 +176,7 @@ Expected<int> command_run(const Options& o, const std::string& cwd)
     lo.timeout_s = o.timeout_s;
     lo.verbose = o.verbose;
     lo.say = say;
+    lo.ports = o.ports;
     auto result = launch_qemu(argv, lo);
     if (image.temporary) unlink(image.path.c_str());
     if (!result) return result.error();

@@ -298,18 +298,15 @@ def case_nginx(ctx):
             raise Failure(f"a missing path gave HTTP {out!r}, not 404\n{vm.describe()}")
         # 200 connections open at once, each with a request in flight.
         concurrent_requests(vm, port, 200)
-        # wrk with 200 connections. QEMU's user network listens with a backlog
-        # of 1, so a burst of connects gets most SYNs dropped and retried by the
-        # host a second later: only some of wrk's connections open within 3 s
-        # (concurrent_requests above is what proves 200 at once). wrk's request
-        # timeout is raised from 2 s: TCG is slow, the test is about errors.
-        out, _ = ctx.client([wrk, "-c", "200", "-t", "2", "-d", "3s", "--timeout", "30s", f"{base}/index.html"],
+        # wrk with 200 connections (the tool raised QEMU's listen backlog, so
+        # all of them connect at once), with its own 2 s request timeout.
+        out, _ = ctx.client([wrk, "-c", "200", "-t", "2", "-d", "3s", f"{base}/index.html"],
                             "wrk", timeout=STEP_TIMEOUT, vm=vm)
         check_wrk(out, vm)
         vm.check_running("the clients")
         _, err = vm.output()
-        if re.search(rb"\[(emerg|crit)\]", err):
-            raise Failure(f"nginx logged a critical error\n{vm.describe()}")
+        if re.search(rb"\[(emerg|alert|crit)\]", err):
+            raise Failure(f"nginx logged an error above [error]\n{vm.describe()}")
 
     with_vm(ctx, vm, body)
 
@@ -440,85 +437,11 @@ def check_benchmark(out, err, vm):
         raise Failure(f"redis-benchmark reports an error\nstdout: {show(text)}\nstderr: {show(err)}\n{vm.describe()}")
 
 
-# ---------------------------------------------------------------- python asyncio
-
-ECHO_SERVER = """\
-import asyncio, sys
-
-class Udp(asyncio.DatagramProtocol):
-    def connection_made(self, transport):
-        self.transport = transport
-    def datagram_received(self, data, addr):
-        self.transport.sendto(b"udp:" + data, addr)
-
-async def tcp(reader, writer):
-    while line := await reader.readline():
-        writer.write(b"tcp:" + line)
-        await writer.drain()
-    writer.close()
-    await writer.wait_closed()
-
-async def main():
-    server = await asyncio.start_server(tcp, "0.0.0.0", int(sys.argv[1]))
-    await asyncio.get_running_loop().create_datagram_endpoint(Udp, local_addr=("0.0.0.0", int(sys.argv[2])))
-    print("echo server ready", flush=True)
-    async with server:
-        await server.serve_forever()
-
-asyncio.run(main())
-"""
-
-
-def case_asyncio_echo(ctx):
-    """python3's asyncio in the guest: a TCP echo server (start_server) and a
-    UDP one (create_datagram_endpoint); the host sends lines and datagrams."""
-    python = need("/usr/bin/python3")
-    tcp_port, udp_port = free_port(), free_port(socket.SOCK_DGRAM)
-    script = ctx.path("echo.py")
-    with open(script, "w") as f:
-        f.write(ECHO_SERVER)
-    vm = ctx.vm("asyncio", python, ["/srv/echo.py", "7000", "7001"],
-                ["-p", f"{tcp_port}:7000", "-p", f"{udp_port}:7001/udp", "--file", f"{script}:/srv/echo.py"],
-                mem="96M")
-
-    def body(vm):
-        vm.wait_for_output(rb"echo server ready", "the echo server's ready line")
-        # TCP: two connections, lines of several sizes, one of them across many segments.
-        lines = [b"hello\n", b"x" * 3000 + b"\n", b"".join(b"%d " % i for i in range(20000)) + b"\n", b"bye\n"]
-        for attempt in range(2):
-            with socket.create_connection(("127.0.0.1", tcp_port), timeout=STEP_TIMEOUT) as s:
-                f = s.makefile("rb")
-                for line in lines:
-                    s.sendall(line)
-                    back = f.readline()
-                    if back != b"tcp:" + line:
-                        raise Failure(f"TCP echo of a {len(line)}-byte line came back as {show(back, 200)}\n"
-                                      f"{vm.describe()}")
-                s.shutdown(socket.SHUT_WR)
-                if f.read() != b"":
-                    raise Failure(f"TCP: data after the echoes\n{vm.describe()}")
-        # UDP: each datagram answered to its sender. Nothing else is on this
-        # path (loopback on the host, QEMU, the guest), so none may be lost.
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-            u.settimeout(STEP_TIMEOUT / 2)
-            for i in range(20):
-                msg = b"datagram %d " % i + os.urandom(4 + 50 * i).hex().encode()
-                u.sendto(msg, ("127.0.0.1", udp_port))
-                try:
-                    back = u.recv(4096)
-                except socket.timeout:
-                    raise Failure(f"no UDP echo of datagram {i} ({len(msg)} bytes)\n{vm.describe()}")
-                if back != b"udp:" + msg:
-                    raise Failure(f"UDP echo of {show(msg, 100)} came back as {show(back, 100)}\n{vm.describe()}")
-        vm.check_running("the clients")
-
-    with_vm(ctx, vm, body)
-
-
 # ---------------------------------------------------------------- the case table
 
 CASES = {
     "nginx": case_nginx,
+    "redis": case_redis,
 }
 
 
