@@ -37,7 +37,14 @@ std::vector<EtcDir> default_directories()
     return { { "/tmp", 01777 }, { "/var", 0755 }, { "/var/tmp", 01777 }, { "/root", 0700 }, { "/home", 0755 }, { "/run", 0755 } };
 }
 
-Status add_default_system_files(ImagePlan& plan)
+std::string hosts_lines(const std::vector<HostEntry>& hosts)
+{
+    std::string text;
+    for (auto& h : hosts) text += h.address + "\t" + h.name + "\n";
+    return text;
+}
+
+Status add_default_system_files(ImagePlan& plan, const std::vector<HostEntry>& hosts)
 {
     auto exists = [](const char* p) {
         struct stat st;
@@ -80,6 +87,20 @@ Status add_default_system_files(ImagePlan& plan)
             e.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
         }
         ELFIN_TRY(plan.add(f.path, std::move(e)));
+    }
+    if (!hosts.empty()) {
+        auto it = plan.entries.find("etc/hosts");
+        if (it == plan.entries.end() || it->second.kind != ImageEntry::Kind::File)
+            return Error { "--add-host: the image's /etc/hosts is not a file (" + (it == plan.entries.end() ? std::string("none") : it->second.origin) + ")" };
+        ImageEntry& e = it->second;
+        if (!e.host.empty()) { // the person's own file: its text, then ours
+            e.data = ELFIN_TRY(read_file(e.host, "/etc/hosts"));
+            e.host.clear();
+            e.size = 0;
+            e.mtime_ns = 0;
+        }
+        if (!e.data.empty() && e.data.back() != '\n') e.data += '\n';
+        e.data += hosts_lines(hosts);
     }
     return Ok {};
 }

@@ -28,7 +28,11 @@ struct EtcDir {
 // /tmp (1777), /var/tmp, /root, /home, /run. The kernel makes /dev, /proc, /sys.
 std::vector<EtcDir> default_directories();
 
-// Adds them to the plan where nothing was put by the person.
-Status add_default_system_files(ImagePlan& plan);
+// The lines --add-host appends to /etc/hosts ("ADDRESS\tNAME\n" each). Pure.
+std::string hosts_lines(const std::vector<HostEntry>& hosts);
+
+// Adds them to the plan where nothing was put by the person, then appends
+// `hosts` to /etc/hosts (the default one, or the person's own).
+Status add_default_system_files(ImagePlan& plan, const std::vector<HostEntry>& hosts = {});
 
 } // namespace elfin

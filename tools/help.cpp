@@ -74,6 +74,10 @@ Options:
       --gateway ADDRESS the default route's gateway, with --ip (10.0.2.2)
       --dns ADDRESS     a DNS server for /etc/resolv.conf, with --ip
                         (repeatable, at most 3; without it the image's own)
+      --add-host NAME:ADDRESS
+                        a line of the image's /etc/hosts, so getaddrinfo finds
+                        NAME at ADDRESS (IPv4 or IPv6) without DNS; repeatable,
+                        as docker run --add-host
       --trace           the kernel prints every system call, strace-style
       --no-aslr         fixed load, stack and mmap addresses
       --kernel-debug    verbose kernel log on the console

@@ -246,7 +246,7 @@ Expected<ImagePlan> plan_image(const Options& o, const Program& program, const M
         if (!res.libraries.empty())
             plan.automatic.push_back(std::to_string(res.libraries.size()) + " libraries of other packed ELF files");
     }
-    ELFIN_TRY(add_default_system_files(plan));
+    ELFIN_TRY(add_default_system_files(plan, o.hosts));
 
     ImageEntry m;
     m.kind = ImageEntry::Kind::File;

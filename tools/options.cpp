@@ -37,6 +37,7 @@ constexpr std::array OPTION_SPECS = {
     OptionSpec { "--ip", 0, true, RUN | BUILD },
     OptionSpec { "--gateway", 0, true, RUN | BUILD },
     OptionSpec { "--dns", 0, true, RUN | BUILD },
+    OptionSpec { "--add-host", 0, true, RUN | BUILD },
     OptionSpec { "--trace", 0, false, RUN | BUILD },
     OptionSpec { "--no-aslr", 0, false, RUN | BUILD },
     OptionSpec { "--kernel-debug", 0, false, RUN | BUILD },
@@ -235,6 +236,7 @@ Status apply(Options& o, const OptionSpec& spec, std::string_view value, std::st
         if (!o.gateway.empty()) return usage_error("--gateway is given twice");
         o.gateway = format_ipv4(ELFIN_TRY(parse_ipv4(value, "--gateway", false)).address);
     } else if (n == "--dns") o.dns.push_back(format_ipv4(ELFIN_TRY(parse_ipv4(value, "--dns", false)).address));
+    else if (n == "--add-host") o.hosts.push_back(ELFIN_TRY(parse_host_entry(value)));
     else if (n == "--timeout") o.timeout_s = ELFIN_TRY(parse_duration(value));
     else if (n == "--output") {
         if (value.empty()) return usage_error("-o wants a directory");
@@ -297,6 +299,22 @@ Expected<std::string> parse_tap_name(std::string_view text)
         if (ch == '/' || ch == ':' || ch == ',' || ch == '=' || ch <= ' ' || ch > '~')
             return bad(std::string("an interface name cannot hold '") + ch + "'");
     return std::string(text);
+}
+
+Expected<HostEntry> parse_host_entry(std::string_view text)
+{
+    auto colon = text.find(':');
+    std::string what = "--add-host wants NAME:ADDRESS (db.local:10.0.2.2), not '" + std::string(text) + "'";
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) return usage_error(what);
+    HostEntry h { std::string(text.substr(0, colon)), std::string(text.substr(colon + 1)) };
+    // A hostname's characters (RFC 1123, and _ which resolvers accept): no space or # to break the line.
+    for (char c : h.name)
+        if (!isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_')
+            return usage_error("--add-host: '" + h.name + "' is not a host name (letters, digits, '.', '-', '_')");
+    unsigned char buf[16];
+    if (inet_pton(AF_INET, h.address.c_str(), buf) != 1 && inet_pton(AF_INET6, h.address.c_str(), buf) != 1)
+        return usage_error("--add-host: '" + h.address + "' is not an IPv4 or IPv6 address");
+    return h;
 }
 
 Expected<PortForward> parse_port_forward(std::string_view text)

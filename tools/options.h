@@ -28,6 +28,12 @@ struct PortForward {
     bool operator==(const PortForward&) const = default;
 };
 
+// --add-host NAME:ADDRESS: a line of the image's /etc/hosts.
+struct HostEntry {
+    std::string name, address; // address as given, checked (IPv4 or IPv6)
+    bool operator==(const HostEntry&) const = default;
+};
+
 struct PathMapping {
     std::string host;  // as given
     std::string guest; // absolute guest path
@@ -53,6 +59,7 @@ struct Options {
     // given once checked ("10.0.2.15/24", "10.0.2.2"); empty: DHCP.
     std::string ip, gateway;
     std::vector<std::string> dns;    // --dns, in order
+    std::vector<HostEntry> hosts;    // --add-host, in order
     bool trace = false, no_aslr = false, kernel_debug = false, gdb = false, verbose = false;
     bool no_cache = false;
     bool json = false;               // check --json
@@ -72,6 +79,10 @@ Expected<Options> parse_command_line(const std::vector<std::string>& argv, std::
 // --net tap:NAME's NAME: a Linux interface name (1-15 characters, no '/',
 // ':', ',' or white space).
 Expected<std::string> parse_tap_name(std::string_view text);
+
+// --add-host's value: "db.local:10.0.2.2", "v6.local:2001:db8::1" (the name
+// ends at the first colon, as docker run --add-host).
+Expected<HostEntry> parse_host_entry(std::string_view text);
 
 // -p's value: "8080:80", "5353:53/udp", "0.0.0.0:8080:80".
 Expected<PortForward> parse_port_forward(std::string_view text);

@@ -812,6 +812,52 @@ def case_net_ip(ctx):
         raise Failure(f"ip wrote to stderr\n{r.describe()}")
 
 
+GETENT = "/usr/bin/getent"   # Debian's libc-bin: `getent ahosts` is glibc's getaddrinfo
+HOSTS = ["--add-host", "db.elfin.test:192.0.2.7", "--add-host", "v6.elfin.test:2001:db8::7"]
+
+
+def ahosts(address, name):
+    """What `getent ahosts NAME` prints for one address: a line per socket type."""
+    return (f"{address:<15} STREAM {name}\n{address:<15} DGRAM  \n{address:<15} RAW    \n").encode()
+
+
+def need_getent():
+    if not os.path.isfile(GETENT):
+        raise Failure(f"{GETENT} is missing (Debian's libc-bin)")
+
+
+def case_net_hosts(ctx):
+    """--add-host with --net user: glibc's getaddrinfo finds names that exist
+    only in the image's /etc/hosts (IPv4 and IPv6)."""
+    need_getent()
+    for name, address in (("db.elfin.test", "192.0.2.7"), ("v6.elfin.test", "2001:db8::7")):
+        r = ctx.elfin_run(GETENT, ["ahosts", name], ["--net", "user"] + HOSTS)
+        expect_rc(r, 0)
+        expect_out(r, ahosts(address, name))
+
+
+def case_net_hosts_none(ctx):
+    """The same without a network card; a name in no file is not found (getent's 2)."""
+    need_getent()
+    r = ctx.elfin_run(GETENT, ["ahosts", "v6.elfin.test"], HOSTS)
+    expect_rc(r, 0)
+    expect_out(r, ahosts("2001:db8::7", "v6.elfin.test"))
+    r = ctx.elfin_run(GETENT, ["ahosts", "missing.elfin.test"], HOSTS)
+    expect_rc(r, 2)
+    expect_out(r, b"")
+
+
+def case_net_hosts_own(ctx):
+    """--add-host appends to an /etc/hosts the person packed."""
+    own = ctx.path("hosts")
+    with open(own, "w") as f:
+        f.write("127.0.0.1 localhost\n10.0.2.2 gateway.elfin.test")   # no final newline
+    r = ctx.elfin_run(BUSYBOX, ["cat", "/etc/hosts"], ["--file", f"{own}:/etc/hosts"] + HOSTS)
+    expect_rc(r, 0)
+    expect_out(r, b"127.0.0.1 localhost\n10.0.2.2 gateway.elfin.test\n"
+                  b"192.0.2.7\tdb.elfin.test\n2001:db8::7\tv6.elfin.test\n")
+
+
 # ---------------------------------------------------------------- the case table
 
 def guest_case(name):
@@ -836,6 +882,9 @@ CASES["net-dhcp"] = (case_net_dhcp, "integration")
 CASES["net-dhcp-q35"] = (case_net_dhcp_q35, "integration")
 CASES["net-none"] = (case_net_none, "integration")
 CASES["net-port-in-use"] = (case_net_port_in_use, "integration")
+CASES["net-hosts"] = (case_net_hosts, "integration")
+CASES["net-hosts-none"] = (case_net_hosts_none, "integration")
+CASES["net-hosts-own"] = (case_net_hosts_own, "integration")
 CASES["net-ip"] = (case_net_ip, "integration")
 CASES["net-static"] = (case_net_static, "integration")
 for _kind in REASONS:

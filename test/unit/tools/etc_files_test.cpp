@@ -59,3 +59,32 @@ TEST_CASE("etc: the defaults fill only what the person left free")
     // Twice is harmless.
     REQUIRE(add_default_system_files(plan).ok());
 }
+
+TEST_CASE("etc: --add-host lines are appended to /etc/hosts, the default or the person's")
+{
+    std::vector<HostEntry> hosts = { { "db.local", "10.0.2.2" }, { "v6.local", "2001:db8::1" } };
+    CHECK(hosts_lines(hosts) == "10.0.2.2\tdb.local\n2001:db8::1\tv6.local\n");
+    ImagePlan plan;
+    REQUIRE(add_default_system_files(plan, hosts).ok());
+    auto& text = plan.entries["etc/hosts"].data;
+    CHECK(text.starts_with("127.0.0.1\tlocalhost\n"));
+    CHECK(text.ends_with("\telfin\n10.0.2.2\tdb.local\n2001:db8::1\tv6.local\n"));
+
+    ImagePlan own;
+    ImageEntry mine;
+    mine.kind = ImageEntry::Kind::File;
+    mine.data = "192.0.2.1 mine"; // no final newline
+    mine.origin = "--file hosts";
+    REQUIRE(own.add("/etc/hosts", mine).ok());
+    REQUIRE(add_default_system_files(own, hosts).ok());
+    CHECK(own.entries["etc/hosts"].data == "192.0.2.1 mine\n10.0.2.2\tdb.local\n2001:db8::1\tv6.local\n");
+
+    ImagePlan dir;
+    ImageEntry d;
+    d.kind = ImageEntry::Kind::Directory;
+    d.origin = "--dir h";
+    REQUIRE(dir.add("/etc/hosts", d).ok());
+    auto r = add_default_system_files(dir, hosts);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("--add-host") != std::string::npos);
+}

@@ -211,6 +211,20 @@ TEST_CASE("options: -p publishes ports and implies the user network")
     CHECK(parse({ "build", "-p", "80:80", "/bin/srv", "-o", "out" })->ports.size() == 1);
 }
 
+TEST_CASE("options: --add-host NAME:ADDRESS, repeatable")
+{
+    auto r = parse({ "run", "--add-host", "db.local:10.0.2.2", "--add-host", "v6.local:2001:db8::1", "/bin/srv" });
+    REQUIRE(r.ok());
+    REQUIRE(r->hosts.size() == 2);
+    CHECK(r->hosts[0] == HostEntry { "db.local", "10.0.2.2" });
+    CHECK(r->hosts[1] == HostEntry { "v6.local", "2001:db8::1" }); // the name ends at the first colon
+    for (auto bad : { "db.local", ":10.0.2.2", "db.local:", "db local:10.0.2.2", "db#x:10.0.2.2", "db:10.0.2", "db:example.com" }) {
+        auto e = parse({ "run", "--add-host", bad, "/bin/srv" });
+        REQUIRE_FALSE(e.ok());
+        CHECK(e.error().message.find("--add-host") != std::string::npos);
+    }
+}
+
 TEST_CASE("options: bad -p and --net values")
 {
     CHECK(contains(error_of({ "run", "-p", "8080", "/bin/srv" }), "both ports are needed"));
