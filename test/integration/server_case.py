@@ -325,7 +325,7 @@ def wait_http(vm, port):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
                 s.sendall(b"HEAD / HTTP/1.0\r\n\r\n")
-                if s.recv(64).startswith(b"HTTP/1.1 "):
+                if s.recv(64).startswith(b"HTTP/1."):
                     return
         except OSError:
             pass
@@ -528,12 +528,44 @@ def case_asyncio_echo(ctx):
     with_vm(ctx, vm, body)
 
 
+# ---------------------------------------------------------------- python http.server
+
+def case_python_http(ctx):
+    """`python3 -m http.server` (Debian's python3, its standard library packed
+    by the tool) serving a directory: curl fetches a listing and a 1 MiB file."""
+    python = need("/usr/bin/python3")
+    curl = need("curl")
+    port = free_port()
+    www = ctx.path("www")
+    os.makedirs(www)
+    with open(os.path.join(www, "data.bin"), "wb") as f:
+        f.write(os.urandom(1 << 20))
+    want = sha256_file(os.path.join(www, "data.bin"))
+    vm = ctx.vm("http", python, ["-m", "http.server", "8000", "--directory", "/srv/www"],
+                ["-p", f"{port}:8000", "--dir", f"{www}:/srv/www"], mem="96M")
+
+    def body(vm):
+        wait_http(vm, port)
+        out, _ = ctx.client([curl, "-sS", f"http://127.0.0.1:{port}/"], "curl listing", vm=vm)
+        if b'<a href="data.bin">data.bin</a>' not in out:
+            raise Failure(f"the directory listing has no data.bin: {show(out)}\n{vm.describe()}")
+        got = ctx.path("data.got")
+        out, _ = ctx.client([curl, "-sS", "-w", "%{http_code}", "-o", got, f"http://127.0.0.1:{port}/data.bin"],
+                            "curl 1 MiB", vm=vm)
+        if out != b"200" or sha256_file(got) != want:
+            raise Failure(f"data.bin: HTTP {out!r}, sha256 {sha256_file(got)} (want {want})\n{vm.describe()}")
+        vm.check_running("the clients")
+
+    with_vm(ctx, vm, body)
+
+
 # ---------------------------------------------------------------- the case table
 
 CASES = {
     "nginx": case_nginx,
     "redis": case_redis,
     "asyncio-echo": case_asyncio_echo,
+    "python-http": case_python_http,
 }
 
 
