@@ -1,4 +1,5 @@
 #include "fs/epoll.h"
+#include "fs/poll.h"
 
 namespace fs {
 
@@ -6,6 +7,18 @@ namespace {
 Epoll* g_live; // every Epoll: to recognise one, and to drop entries of released files
 constexpr u32 PRIVATE_BITS = EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE;
 constexpr u32 EXCLUSIVE_OK = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE;
+
+// readiness_lock() for a scope.
+class ReadyGuard {
+public:
+    ReadyGuard() : m_flags(readiness_lock()) {}
+    ~ReadyGuard() { readiness_unlock(m_flags); }
+    ReadyGuard(const ReadyGuard&) = delete;
+    ReadyGuard& operator=(const ReadyGuard&) = delete;
+
+private:
+    u64 m_flags;
+};
 } // namespace
 
 Epoll::Epoll() : Inode(InodeType::Anon, 0600)
@@ -16,6 +29,7 @@ Epoll::Epoll() : Inode(InodeType::Anon, 0600)
 
 Epoll::~Epoll()
 {
+    while (!m_entries.is_empty()) remove(m_entries[m_entries.size() - 1]);
     for (Epoll** p = &g_live; *p; p = &(*p)->m_next)
         if (*p == this) {
             *p = m_next;
@@ -30,27 +44,91 @@ Epoll* Epoll::from(Inode& inode)
     return nullptr;
 }
 
+void Epoll::push_ready_locked(Entry* e)
+{
+    if (e->ready) return;
+    e->ready = true;
+    e->next_ready = nullptr;
+    if (m_ready_tail) m_ready_tail->next_ready = e;
+    else m_ready_head = e;
+    m_ready_tail = e;
+}
+
+Epoll::Entry* Epoll::pop_ready()
+{
+    ReadyGuard g;
+    Entry* e = m_ready_head;
+    if (!e) return nullptr;
+    m_ready_head = e->next_ready;
+    if (!m_ready_head) m_ready_tail = nullptr;
+    e->next_ready = nullptr;
+    e->ready = false;
+    return e;
+}
+
+void Epoll::inode_changed(Inode& inode)
+{
+    if (!inode.m_epoll_watchers) return;
+    ReadyGuard g;
+    for (Entry* e = inode.m_epoll_watchers; e; e = e->next_watcher) e->epoll->push_ready_locked(e);
+}
+
+// Unlinks `e` from its inode's list, the ready list and this epoll, and frees it.
+void Epoll::remove(Entry* e)
+{
+    {
+        ReadyGuard g;
+        if (e->watched) {
+            Inode& inode = e->file->inode();
+            for (Entry** p = &inode.m_epoll_watchers; *p; p = &(*p)->next_watcher)
+                if (*p == e) {
+                    *p = e->next_watcher;
+                    break;
+                }
+        }
+        if (e->ready) {
+            Entry* prev = nullptr;
+            for (Entry* r = m_ready_head; r; prev = r, r = r->next_ready)
+                if (r == e) {
+                    (prev ? prev->next_ready : m_ready_head) = e->next_ready;
+                    if (m_ready_tail == e) m_ready_tail = prev;
+                    break;
+                }
+        }
+    }
+    auto drop = [e](core::Vector<Entry*>& v) {
+        for (size_t i = 0; i < v.size(); i++)
+            if (v[i] == e) {
+                v.remove(i);
+                return;
+            }
+    };
+    drop(m_entries);
+    if (!e->watched) drop(m_unwatched);
+    delete e;
+}
+
 void Epoll::file_released(OpenFile* file)
 {
-    for (Epoll* e = g_live; e; e = e->m_next)
-        for (size_t i = 0; i < e->m_entries.size();) {
-            if (e->m_entries[i].file == file) e->m_entries.remove(i);
+    for (Epoll* ep = g_live; ep; ep = ep->m_next)
+        for (size_t i = 0; i < ep->m_entries.size();) {
+            if (ep->m_entries[i]->file == file) ep->remove(ep->m_entries[i]);
             else i++;
         }
 }
 
 Epoll::Entry* Epoll::find(OpenFile* file, int fd)
 {
-    for (auto& e : m_entries)
-        if (e.file == file && e.fd == fd) return &e;
+    for (Entry* e : m_entries)
+        if (e->file == file && e->fd == fd) return e;
     return nullptr;
 }
 
 int Epoll::depth() const
 {
     int d = 0;
-    for (auto& e : m_entries)
-        if (Epoll* inner = from(e.file->inode())) {
+    for (Entry* e : m_entries)
+        if (Epoll* inner = from(e->file->inode())) {
             int di = inner->depth() + 1;
             if (di > d) d = di;
         }
@@ -60,8 +138,8 @@ int Epoll::depth() const
 bool Epoll::reaches(const Epoll* target, int depth) const
 {
     if (this == target || depth > MAX_NESTS) return true;
-    for (auto& e : m_entries)
-        if (Epoll* inner = from(e.file->inode()))
+    for (Entry* e : m_entries)
+        if (Epoll* inner = from(e->file->inode()))
             if (inner->reaches(target, depth + 1)) return true;
     return false;
 }
@@ -81,14 +159,29 @@ ErrorOr Epoll::control(int op, int fd, OpenFile& target, const EpollEvent& ev)
         return Errno::ELOOP;
     Entry* e = find(&target, fd);
     switch (op) {
-    case EPOLL_CTL_ADD:
+    case EPOLL_CTL_ADD: {
         if (e) return Errno::EEXIST;
-        TRY(m_entries.append(Entry { &target, fd, events | EPOLLERR | EPOLLHUP, ev.data, ~0ull }));
+        bool watched = target.inode().reports_readiness();
+        TRY(m_entries.reserve(m_entries.size() + 1));
+        if (!watched) TRY(m_unwatched.reserve(m_unwatched.size() + 1));
+        e = new (std::nothrow) Entry { this, &target, fd, events | EPOLLERR | EPOLLHUP, ev.data, ~0ull, watched, false };
+        if (!e) return Errno::ENOMEM;
+        TRY(m_entries.append(e));
+        if (!watched) TRY(m_unwatched.append(e));
+        {
+            ReadyGuard g;
+            if (watched) {
+                e->next_watcher = target.inode().m_epoll_watchers;
+                target.inode().m_epoll_watchers = e;
+            }
+            push_ready_locked(e); // it may be ready already
+        }
         readiness_changed(*this);
         return {};
+    }
     case EPOLL_CTL_DEL:
         if (!e) return Errno::ENOENT;
-        m_entries.remove(size_t(e - m_entries.data()));
+        remove(e);
         return {};
     case EPOLL_CTL_MOD:
         if (!e) return Errno::ENOENT;
@@ -96,6 +189,10 @@ ErrorOr Epoll::control(int op, int fd, OpenFile& target, const EpollEvent& ev)
         e->events = events | EPOLLERR | EPOLLHUP;
         e->data = ev.data;
         e->seen = ~0ull; // re-armed: reported again if ready, as ep_modify
+        {
+            ReadyGuard g;
+            push_ready_locked(e);
+        }
         readiness_changed(*this);
         return {};
     default: return Errno::EINVAL;
@@ -116,19 +213,47 @@ u32 Epoll::ready_mask(Entry& e, u64& count)
 
 size_t Epoll::collect(EpollEvent* out, size_t max, u64& next)
 {
-    size_t n = 0, count = m_entries.size();
-    if (m_cursor >= count) m_cursor = 0;
-    for (size_t k = 0; k < count && n < max; k++) {
-        size_t i = (m_cursor + k) % count;
-        Entry& e = m_entries[i];
-        u64 d = e.file->inode().poll_deadline();
-        if (d < next) next = d;
-        u64 count;
-        u32 mask = ready_mask(e, count);
-        if (!mask) continue;
+    size_t n = 0;
+    auto report = [&](Entry& e, u32 mask, u64 count) {
         out[n++] = EpollEvent { mask, e.data };
         e.seen = count;
         if (e.events & EPOLLONESHOT) e.events &= PRIVATE_BITS;
+    };
+    // The ready list: each entry looked at once. One still level-triggered
+    // ready goes back at the end, for the next look; meeting the first of
+    // those again ends this one.
+    Entry* first_kept = nullptr;
+    while (n < max) {
+        Entry* e = pop_ready();
+        if (!e) break;
+        if (e == first_kept) {
+            ReadyGuard g;
+            push_ready_locked(e);
+            break;
+        }
+        u64 count;
+        u32 mask = ready_mask(*e, count);
+        if (!mask) continue; // off the list until readiness_changed puts it back
+        report(*e, mask, count);
+        if (!(e->events & EPOLLET) && (e->events & ~PRIVATE_BITS)) {
+            ReadyGuard g;
+            push_ready_locked(e);
+            if (!first_kept) first_kept = e;
+        }
+    }
+    // The entries whose kinds do not report their changes: polled every time.
+    size_t count_unwatched = m_unwatched.size();
+    if (m_cursor >= count_unwatched) m_cursor = 0;
+    for (size_t k = 0; k < count_unwatched; k++) {
+        size_t i = (m_cursor + k) % count_unwatched;
+        Entry& e = *m_unwatched[i];
+        u64 d = e.file->inode().poll_deadline();
+        if (d < next) next = d;
+        if (n == max) continue; // still every deadline
+        u64 count;
+        u32 mask = ready_mask(e, count);
+        if (!mask) continue;
+        report(e, mask, count);
         if (n == max) m_cursor = i + 1;
     }
     return n;
@@ -137,16 +262,19 @@ size_t Epoll::collect(EpollEvent* out, size_t max, u64& next)
 u32 Epoll::poll(u32)
 {
     u64 count;
-    for (auto& e : m_entries)
-        if (ready_mask(e, count)) return POLLIN | POLLRDNORM;
+    // Without taking anything off the ready list: a look, not a report.
+    for (Entry* e : m_entries) {
+        if (e->watched && !e->ready) continue; // not changed since it was last found not ready
+        if (ready_mask(*e, count)) return POLLIN | POLLRDNORM;
+    }
     return 0;
 }
 
 u64 Epoll::poll_deadline()
 {
     u64 next = POLL_NO_DEADLINE;
-    for (auto& e : m_entries) {
-        u64 d = e.file->inode().poll_deadline();
+    for (Entry* e : m_unwatched) {
+        u64 d = e->file->inode().poll_deadline();
         if (d < next) next = d;
     }
     return next;

@@ -1,7 +1,17 @@
 #pragma once
 // epoll: an interest list of (open file, fd) pairs, each with the events it
-// watches and the user's data returned verbatim. Readiness is asked of each
-// file (Inode::poll) when epoll_wait looks, so no ready list is kept.
+// watches and the user's data returned verbatim.
+//
+// As Linux, epoll_wait looks only at entries that may be ready: a file whose
+// kind reports its changes (Inode::reports_readiness: sockets, pipes,
+// eventfd) is watched through its inode, and readiness_changed() on it puts
+// its entries on their epoll's ready list, from thread code or interrupts
+// alike. epoll_wait polls the ready list's entries; one not ready after all
+// leaves the list, a level-triggered one that is stays on it (at the back,
+// so ready entries take turns) until a look finds it not ready. Files of
+// other kinds (signalfd, timerfd, terminals, an inner epoll) are polled on
+// every look, as before. So epoll_wait costs what is ready, plus the
+// unwatched entries, not the size of the interest list.
 //
 // Level-triggered entries are reported while ready; EPOLLET entries once per
 // event counted on their inode (fs/poll.h: readiness_changed), which Elfin
@@ -31,6 +41,22 @@ struct __attribute__((packed)) EpollEvent {
 };
 static_assert(sizeof(EpollEvent) == 12);
 
+class Epoll;
+
+// One entry of an interest list.
+struct EpollWatch {
+    Epoll* epoll;
+    OpenFile* file;
+    int fd;
+    u32 events;       // as given, with EPOLLERR | EPOLLHUP added
+    u64 data;
+    u64 seen;         // EPOLLET: the inode's event count when last reported
+    bool watched;     // on its inode's list: the kind reports readiness
+    bool ready;       // on the epoll's ready list
+    EpollWatch* next_watcher { nullptr }; // the inode's list
+    EpollWatch* next_ready { nullptr };
+};
+
 class Epoll final : public Inode {
 public:
     static constexpr int MAX_NESTS = 4; // Linux's EPOLL_MAX_NESTS
@@ -58,27 +84,30 @@ public:
 
     // ~OpenFile: the description is gone, so are its entries in every epoll.
     static void file_released(OpenFile* file);
+    // readiness_changed(inode): its watching entries go on their ready lists.
+    static void inode_changed(Inode& inode);
 
 private:
     friend Result<core::Ref<OpenFile>> make_epoll(u32 flags);
     Epoll();
-    struct Entry {
-        OpenFile* file;
-        int fd;
-        u32 events;   // as given, with EPOLLERR | EPOLLHUP added
-        u64 data;
-        u64 seen;     // EPOLLET: the inode's event count when last reported
-    };
+    using Entry = EpollWatch;
     Entry* find(OpenFile* file, int fd);
     // The events of `e` to report now; `count` gets the inode's event count
     // they stand for.
     u32 ready_mask(Entry& e, u64& count);
+    void remove(Entry* e);
+    // Ready list, under readiness_lock().
+    void push_ready_locked(Entry* e);
+    Entry* pop_ready();
     // Would adding `inner` into this epoll make a cycle or nest too deep?
     bool reaches(const Epoll* target, int depth) const;
     int depth() const;
 
-    core::Vector<Entry> m_entries;
-    size_t m_cursor { 0 }; // where the next collect starts: ready entries take turns
+    core::Vector<Entry*> m_entries;  // all, for epoll_ctl
+    core::Vector<Entry*> m_unwatched; // polled on every look
+    size_t m_cursor { 0 };           // where the next look at m_unwatched starts: they take turns
+    Entry* m_ready_head { nullptr };
+    Entry* m_ready_tail { nullptr };
     Epoll* m_next { nullptr };
 };
 

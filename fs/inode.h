@@ -13,6 +13,8 @@
 
 namespace fs {
 
+struct EpollWatch;
+
 struct Timespec {
     i64 sec { 0 };
     i64 nsec { 0 };
@@ -132,6 +134,11 @@ public:
     // Counted from interrupts too: epoll must read it before it polls.
     u64 poll_events() const { return __atomic_load_n(&m_poll_events, __ATOMIC_ACQUIRE); }
     void count_poll_event() { __atomic_fetch_add(&m_poll_events, 1, __ATOMIC_ACQ_REL); }
+    // True for a kind that calls readiness_changed() for every change that
+    // can make it readable, writable, hung up or in error (sockets, pipes,
+    // eventfd): epoll then looks at it only after such a call, not on every
+    // epoll_wait (fs/epoll.h).
+    virtual bool reports_readiness() const { return false; }
 
 protected:
     Inode(InodeType type, u32 perms);
@@ -144,6 +151,10 @@ private:
     u32 m_nlink { 0 }; // counted by the directories that name it
     Timespec m_atime, m_mtime, m_ctime;
     u64 m_poll_events { 0 };
+    // The epoll entries watching this inode, when it reports_readiness()
+    // (fs/epoll.cpp's list; opaque here).
+    friend class Epoll;
+    EpollWatch* m_epoll_watchers { nullptr };
 };
 
 } // namespace fs

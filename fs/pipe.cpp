@@ -62,6 +62,7 @@ void Pipe::file_opened(u32 flags)
     if (flags & O_PATH) return;
     if (acc == O_RDONLY || acc == O_RDWR) m_readers++;
     if (acc == O_WRONLY || acc == O_RDWR) m_writers++;
+    readiness_changed(*this); // a FIFO's writers may write again (no POLLERR)
 }
 
 void Pipe::file_closed(u32 flags)

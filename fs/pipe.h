@@ -48,6 +48,7 @@ public:
     void file_opened(u32 flags) override;
     void file_closed(u32 flags) override;
     bool has_poll() const override { return true; }
+    bool reports_readiness() const override { return true; }
     u32 poll(u32 flags) override;
 
     size_t available() const; // FIONREAD
@@ -101,6 +102,7 @@ public:
     bool can_block() const override { return true; }
     bool can_fsync() const override { return false; }
     bool has_poll() const override { return true; }
+    bool reports_readiness() const override { return true; }
     u32 poll(u32 flags) override;
     u64 count() const { return m_count; }
     const char* anon_name() const override { return "[eventfd]"; }

@@ -43,5 +43,10 @@ u64 readiness_generation();
 ErrorOr wait_readiness(u64 monotonic_deadline, u64 seen_generation);
 // Wakes every waiter: the kernel's definition replaces fs/poll.cpp's empty one.
 void readiness_wake();
+// The lock of epoll's ready lists, which readiness_changed() reaches from
+// interrupts: a spinlock that keeps interrupts off in the kernel
+// (fs/poll_kernel.cpp), nothing in the host build of the pure code.
+u64 readiness_lock();
+void readiness_unlock(u64 flags);
 
 } // namespace fs

@@ -7,7 +7,11 @@ namespace fs {
 namespace {
 core::WaitQueue g_readiness;
 std::atomic<u64> g_generation;
+core::SpinLock g_ready_lists;
 }
+
+u64 readiness_lock() { return g_ready_lists.lock(); }
+void readiness_unlock(u64 flags) { g_ready_lists.unlock(flags); }
 
 void readiness_wake()
 {

@@ -147,6 +147,8 @@ err_t on_accept(void* arg, tcp_pcb* newpcb, err_t err)
 class TcpSocket final : public Socket {
 public:
     TcpSocket(int family, TcpConn* c) : Socket(family, SOCK_STREAM), m_conn(c) { c->owner = this; }
+    // Every lwIP callback and every shutdown calls notify_conn.
+    bool reports_readiness() const override { return true; }
     ~TcpSocket() override
     {
         StackGuard g;

@@ -32,6 +32,8 @@ void on_datagram(void* arg, udp_pcb*, pbuf* p, const ip_addr_t* addr, u16 port);
 class UdpSocket final : public Socket {
 public:
     UdpSocket(int family, UdpConn* c) : Socket(family, SOCK_DGRAM), m_conn(c) { c->owner = this; }
+    // Writable always; readable once a datagram's arrival called notify.
+    bool reports_readiness() const override { return true; }
     ~UdpSocket() override
     {
         StackGuard g;

@@ -139,6 +139,8 @@ public:
         m_sndbuf = m_rcvbuf = DEFAULT_BUF;
     }
     ~UnixSocket() override { release(); }
+    // Every change goes through changed().
+    bool reports_readiness() const override { return true; }
 
     static void connect_pair(UnixSocket& a, UnixSocket& b);
     ErrorOr bind(const SockAddr& given) override;
