@@ -217,9 +217,9 @@ def with_vm(ctx, vm, body):
 
 # ---------------------------------------------------------------- nginx
 
-# multi_accept: a pass of nginx's event loop costs more under TCG (Elfin's
-# epoll_wait asks every watched socket), and accepting one connection per pass
-# left the last of wrk's 200 waiting past wrk's 2 s request timeout.
+# multi_accept: a pass of nginx's event loop is slow under TCG (measured while
+# Elfin's epoll_wait still asked every watched socket), and accepting one
+# connection per pass left the last of wrk's 200 waiting for seconds.
 NGINX_CONF = """\
 daemon off;
 master_process off;
