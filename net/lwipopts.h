@@ -91,6 +91,10 @@ extern unsigned char* elfin_lwip_heap;
 #define SO_REUSE 1
 #define LWIP_TCP_PCB_NUM_EXT_ARGS 0
 #define LWIP_CALLBACK_API 1
+/* Initial sequence numbers per RFC 6528 (net/tcp_isn.cpp). */
+#define LWIP_HOOK_FILENAME "lwip_hooks.h"
+#define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port) \
+    elfin_tcp_isn(local_ip, local_port, remote_ip, remote_port)
 
 /* Interfaces: the card and the loopback interface (127.0.0.1, ::1); packets
  * to the card's own addresses loop back too. */
