@@ -354,9 +354,8 @@ public:
         bool dontwait = nonblocking || (msg_flags & MSG_DONTWAIT);
         if (n == 0) return size_t(0);
         size_t done = 0;
-        size_t chunk = n < CHUNK ? n : CHUNK;
-        u8* bounce = static_cast<u8*>(mm::kmalloc(chunk));
-        if (!bounce) return Errno::ENOMEM;
+        size_t chunk = 0;
+        u8* bounce = nullptr;
         ErrorOr status {};
         while (done < n) {
             auto w = wait_until([c, this] { return c->rx_bytes > 0 || c->fin || c->has_error || m_shut_rd; },
@@ -364,6 +363,22 @@ public:
             if (w.is_error()) {
                 status = w.error();
                 break;
+            }
+            // A bounce buffer for what has arrived (the queue only grows
+            // until this thread takes from it), not for the program's whole
+            // buffer: a server reading a short request into 16 KiB then
+            // costs a small allocation, not a large one's page mappings.
+            size_t avail = __atomic_load_n(&c->rx_bytes, __ATOMIC_RELAXED);
+            size_t need = n - done < CHUNK ? n - done : CHUNK;
+            if (avail < need) need = avail ? avail : 1; // 0: the end of the stream, or an error
+            if (need > chunk) {
+                mm::kfree(bounce);
+                bounce = static_cast<u8*>(mm::kmalloc(need));
+                chunk = bounce ? need : 0;
+                if (!bounce) {
+                    status = Errno::ENOMEM;
+                    break;
+                }
             }
             size_t got = 0;
             {
