@@ -182,23 +182,20 @@ Ret sys_shutdown(const Args& a)
     return i64(0);
 }
 
-Ret sys_getsockname(const Args& a)
+namespace {
+// getsockname and getpeername: the socket's own or its peer's address.
+Ret socket_name(const Args& a, bool peer)
 {
     auto sf = TRY(socket_of(a.fd(0)));
-    auto addr = TRY(sf.socket->local_address());
+    auto addr = TRY(peer ? sf.socket->peer_address() : sf.socket->local_address());
     if (!a[1]) return Errno::EFAULT;
     TRY(write_address(addr, a[1], a[2]));
     return i64(0);
 }
+} // namespace
 
-Ret sys_getpeername(const Args& a)
-{
-    auto sf = TRY(socket_of(a.fd(0)));
-    auto addr = TRY(sf.socket->peer_address());
-    if (!a[1]) return Errno::EFAULT;
-    TRY(write_address(addr, a[1], a[2]));
-    return i64(0);
-}
+Ret sys_getsockname(const Args& a) { return socket_name(a, false); }
+Ret sys_getpeername(const Args& a) { return socket_name(a, true); }
 
 Ret sys_setsockopt(const Args& a)
 {
