@@ -108,6 +108,9 @@ extern unsigned char* elfin_lwip_heap;
 #define LWIP_SINGLE_NETIF 0
 #define ETH_PAD_SIZE 0
 
+/* Netlink's notifications (net/interfaces.cpp): lwIP says what changed. */
+#define LWIP_NETIF_EXT_STATUS_CALLBACK 1
+
 /* Checksums: per interface (net/stack.cpp): none on loopback; on the card,
  * TCP's left to it when it offers offload, and checks skipped for frames it
  * vouches for. */

@@ -1,17 +1,25 @@
 // AF_NETLINK sockets of protocol NETLINK_ROUTE (SOCK_RAW or SOCK_DGRAM): what
-// glibc's getifaddrs and if_nameindex and `ip addr`/`ip link` ask. A request
-// sent to the kernel (port id 0) is answered at once (net/rtnetlink.cpp) and
-// the replies wait in the socket's queue, one datagram each, except a dump's
-// messages, which a read packs into one datagram as far as they fit, as
-// Linux's netlink_dump does. Datagrams to another netlink socket's port id are
-// delivered to it. No multicast notifications are ever sent: Elfin's
-// interfaces do not change once the program runs, except for addresses that
-// DHCP or SLAAC add, which nothing announces yet.
+// glibc's getifaddrs and if_nameindex and `ip addr`/`ip link`/`ip monitor`
+// ask. A request sent to the kernel (port id 0) is answered at once
+// (net/rtnetlink.cpp) and the replies wait in the socket's queue, one datagram
+// each, except a dump's messages, which a read packs into one datagram as far
+// as they fit, as Linux's netlink_dump does. Datagrams to another netlink
+// socket's port id, or to a group, are delivered to it or its members.
 //
-// Everything here runs in thread context under the giant lock (core/giant.h)
-// and nothing here is touched from interrupts, so the queue needs no lock of
-// its own; what may sleep (user copies, the wait) happens with the queue left
-// consistent.
+// Notifications: lwIP tells net/interfaces.cpp of every change to a link, an
+// address or the routes (DHCP's lease, SLAAC's address, the end of duplicate
+// address detection), under the stack's lock and often in an interrupt, where
+// nothing may be allocated. So the change is copied into a ring of the last
+// EVENTS changes and the sockets in its group are woken; each socket turns
+// the changes it has not seen into messages on its next look (recv, poll,
+// FIONREAD), in thread context. A socket that fell a whole ring behind lost
+// some: its next read says ENOBUFS, as Linux's netlink_overrun.
+//
+// Everything else runs in thread context under the giant lock
+// (core/giant.h). The list of sockets, their groups and the ring are also read
+// by the change observer, so they are changed under the stack's lock; the
+// queue is touched in thread context only, and what may sleep (user copies,
+// the wait) happens with it left consistent.
 #include "net/socket_internal.h"
 #include "core/process.h"
 #include "core/string.h"
@@ -43,8 +51,20 @@ struct Queued {
 };
 
 class NetlinkSocket;
-NetlinkSocket* g_bound; // every socket with a port id, linked through m_next
-u32 g_dumps;            // numbers the dumps
+NetlinkSocket* g_sockets; // every netlink socket, linked through m_next
+u32 g_dumps;              // numbers the dumps
+
+// The ring of the last changes, numbered from 0 by g_change_serial.
+constexpr size_t EVENTS = 64;
+struct Change {
+    InterfaceChange change;
+    u32 group;
+};
+Change g_changes[EVENTS];
+u64 g_change_serial; // the number the next change gets
+
+constexpr u32 group_bit(u32 group) { return group >= 1 && group <= 32 ? 1u << (group - 1) : 0; }
+void on_interface_change(const InterfaceChange& change);
 
 Result<SockAddrNl> parse(const SockAddr& a)
 {
@@ -66,14 +86,27 @@ SockAddr make(u32 pid, u32 groups)
 
 class NetlinkSocket final : public Socket {
 public:
-    explicit NetlinkSocket(int type) : Socket(AF_NETLINK, type) {}
+    explicit NetlinkSocket(int type) : Socket(AF_NETLINK, type)
+    {
+        StackGuard g;
+        m_next = g_sockets;
+        g_sockets = this;
+    }
     ~NetlinkSocket() override
     {
-        for (NetlinkSocket** p = &g_bound; *p; p = &(*p)->m_next)
+        StackGuard g;
+        for (NetlinkSocket** p = &g_sockets; *p; p = &(*p)->m_next)
             if (*p == this) {
                 *p = m_next;
                 break;
             }
+    }
+
+    NetlinkSocket* next() const { return m_next; }
+    // In the change observer, under the stack's lock.
+    void changed(u32 group)
+    {
+        if (m_bound && (m_groups & group_bit(group))) notify(this);
     }
 
     ErrorOr bind(const SockAddr& a) override
@@ -81,8 +114,7 @@ public:
         SockAddrNl nl = TRY(parse(a));
         if (m_bound && nl.pid != m_portid) return Errno::EINVAL;
         if (!m_bound) TRY(nl.pid ? bind_port(nl.pid) : autobind());
-        m_groups = nl.groups;
-        return {};
+        return set_groups(nl.groups);
     }
     ErrorOr listen(int) override { return Errno::EOPNOTSUPP; }
     Result<core::Ref<Socket>> accept(bool, SockAddr*) override { return Errno::EOPNOTSUPP; }
@@ -108,15 +140,25 @@ public:
             dst_pid = nl.pid;
             dst_groups = nl.groups;
         }
-        // Sending to a multicast group would need the notifications Elfin
-        // does not have.
-        if (dst_groups) return Errno::EOPNOTSUPP;
         if (n > MAX_MESSAGE || n > size_t(m_sndbuf)) return Errno::EMSGSIZE;
         if (!m_bound) TRY(autobind());
         Bytes data;
         TRY(data.reserve(n ? n : 1));
         for (size_t k = 0; k < n; k++) TRY(data.append(0));
         TRY(buf.copy_in(data.data(), 0, n));
+        // To a group (the lowest one named, as Linux's netlink_sendmsg): a
+        // copy for each member but the sender; to a port id as well if one is named.
+        if (u32 bit = dst_groups & -dst_groups) {
+            for (NetlinkSocket* s = g_sockets; s; s = s->m_next) {
+                // As netlink_broadcast: not the sender, nor the port id the
+                // message goes to anyway (so no socket without a port id).
+                if (s == this || !(s->m_groups & bit) || !s->m_bound || s->m_portid == dst_pid) continue;
+                Bytes copy;
+                TRY(append_bytes(copy, data.data(), data.size()));
+                s->deliver({ std::move(copy), m_portid, 0 });
+            }
+            if (!dst_pid) return n;
+        }
         if (dst_pid) {
             NetlinkSocket* peer = find(dst_pid);
             if (!peer) return Errno::ECONNREFUSED;
@@ -130,10 +172,13 @@ public:
     Result<size_t> recv(fs::IoBuffer& buf, size_t n, u32 msg_flags, SockAddr* from, bool nonblocking,
                         u32* flags_out) override
     {
-        if (int e = take_error()) return Errno(e);
-        TRY(wait_until([this] { return !m_queue.is_empty(); }, nonblocking || (msg_flags & MSG_DONTWAIT),
-                       m_rcvtimeo_ns));
-        if (m_queue.is_empty()) return Errno::EAGAIN;
+        for (;;) {
+            take_changes();
+            if (int e = take_error()) return Errno(e);
+            if (!m_queue.is_empty()) break;
+            TRY(wait_until([this] { return !m_queue.is_empty() || m_error || changes_waiting(); },
+                           nonblocking || (msg_flags & MSG_DONTWAIT), m_rcvtimeo_ns));
+        }
         size_t seen = n < MAX_DUMP_DATAGRAM ? n : MAX_DUMP_DATAGRAM;
         if (seen > m_largest_read) m_largest_read = seen;
         TRY(pack_head());
@@ -158,14 +203,16 @@ public:
     Result<SockAddr> peer_address() override { return make(m_dst_pid, m_dst_groups); }
     u32 bytes_readable() override
     {
+        take_changes();
         if (m_queue.is_empty()) return 0;
         if (pack_head().is_error()) return 0;
         return u32(m_queue[0].bytes.size());
     }
     u32 poll(u32) override
     {
+        StackGuard g;
         u32 m = fs::POLLOUT | fs::POLLWRNORM;
-        if (!m_queue.is_empty()) m |= fs::POLLIN | fs::POLLRDNORM;
+        if (!m_queue.is_empty() || changes_waiting()) m |= fs::POLLIN | fs::POLLRDNORM;
         if (m_error) m |= fs::POLLERR;
         return m;
     }
@@ -180,9 +227,7 @@ protected:
         case NETLINK_DROP_MEMBERSHIP: {
             u32 g = u32(v);
             if (g == 0 || g > RTNLGRP_MAX) return Errno::EINVAL;
-            if (o.name == NETLINK_ADD_MEMBERSHIP) m_groups |= 1u << (g - 1);
-            else m_groups &= ~(1u << (g - 1));
-            return {};
+            return set_groups(o.name == NETLINK_ADD_MEMBERSHIP ? m_groups | group_bit(g) : m_groups & ~group_bit(g));
         }
         case NETLINK_BROADCAST_ERROR: m_broadcast_error = v; return {};
         case NETLINK_NO_ENOBUFS: m_no_enobufs = v; return {};
@@ -214,8 +259,8 @@ protected:
 private:
     static NetlinkSocket* find(u32 pid)
     {
-        for (NetlinkSocket* s = g_bound; s; s = s->m_next)
-            if (s->m_portid == pid) return s;
+        for (NetlinkSocket* s = g_sockets; s; s = s->m_next)
+            if (s->m_bound && s->m_portid == pid) return s;
         return nullptr;
     }
 
@@ -224,9 +269,63 @@ private:
         if (find(pid)) return Errno::EADDRINUSE;
         m_portid = pid;
         m_bound = true;
-        m_next = g_bound;
-        g_bound = this;
         return {};
+    }
+
+    // The changes already made are heard with the groups joined before them:
+    // a socket hears of a change only if it was a member when it happened.
+    ErrorOr set_groups(u32 groups)
+    {
+        if (groups) TRY(watch_interfaces(on_interface_change));
+        take_changes();
+        StackGuard g;
+        if (!m_groups) m_seen = g_change_serial;
+        m_groups = groups;
+        return {};
+    }
+
+    // Under the stack's lock: whether a change in one of our groups waits.
+    bool changes_waiting() const
+    {
+        if (!m_bound || !m_groups || m_seen == g_change_serial) return false;
+        if (g_change_serial - m_seen > EVENTS) return true; // lost some: ENOBUFS waits
+        for (u64 k = m_seen; k < g_change_serial; k++)
+            if (m_groups & group_bit(g_changes[k % EVENTS].group)) return true;
+        return false;
+    }
+
+    // The changes not yet seen, as messages on the queue (thread context).
+    void take_changes()
+    {
+        for (;;) {
+            InterfaceChange c;
+            {
+                StackGuard g;
+                // Linux broadcasts the kernel's messages to port id 0's
+                // group: a member without a port id of its own hears nothing.
+                if (!m_bound || !m_groups || m_seen >= g_change_serial) {
+                    m_seen = g_change_serial;
+                    return;
+                }
+                if (g_change_serial - m_seen > EVENTS) {
+                    m_seen = g_change_serial - EVENTS;
+                    overrun();
+                }
+                const Change& e = g_changes[m_seen++ % EVENTS];
+                if (!(m_groups & group_bit(e.group))) continue;
+                c = e.change;
+            }
+            auto message = change_message(c);
+            if (message.is_error()) overrun();
+            else deliver({ std::move(message.value()), 0, 0 });
+        }
+    }
+
+    // A message for this socket is lost: the next read says ENOBUFS, unless
+    // NETLINK_NO_ENOBUFS (as Linux's netlink_overrun).
+    void overrun()
+    {
+        if (!m_no_enobufs) m_error = int(Errno::ENOBUFS);
     }
 
     // As Linux's netlink_autobind: the process id first, then -4096, -4097...
@@ -242,7 +341,7 @@ private:
     void deliver(Queued q)
     {
         if (m_queued_bytes + q.bytes.size() > size_t(m_rcvbuf) || m_queue.append(std::move(q)).is_error()) {
-            if (!m_no_enobufs) m_error = int(Errno::ENOBUFS);
+            overrun();
         } else {
             m_queued_bytes += m_queue.last().bytes.size();
         }
@@ -293,6 +392,7 @@ private:
     NetlinkSocket* m_next { nullptr };
     bool m_bound { false };
     u32 m_portid { 0 }, m_groups { 0 };
+    u64 m_seen { 0 }; // the serial of the first change not yet taken
     u32 m_dst_pid { 0 }, m_dst_groups { 0 };
     core::Vector<Queued> m_queue;
     size_t m_queued_bytes { 0 };
@@ -301,6 +401,17 @@ private:
     bool m_broadcast_error { false }, m_no_enobufs { false }, m_cap_ack { false }, m_ext_ack { false },
         m_strict { false };
 };
+
+// The observer of interface changes (net/interfaces.h): under the stack's
+// lock, maybe in an interrupt.
+void on_interface_change(const InterfaceChange& change)
+{
+    Change& slot = g_changes[g_change_serial % EVENTS];
+    slot.change = change;
+    slot.group = change_group(change);
+    g_change_serial++;
+    for (NetlinkSocket* s = g_sockets; s; s = s->next()) s->changed(slot.group);
+}
 
 } // namespace
 

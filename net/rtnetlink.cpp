@@ -11,8 +11,13 @@ constexpr u16 IFLA_ADDRESS = 1, IFLA_BROADCAST = 2, IFLA_IFNAME = 3, IFLA_MTU = 
               IFLA_OPERSTATE = 16, IFLA_LINKMODE = 17;
 constexpr u8 IF_OPER_UNKNOWN = 0, IF_OPER_DOWN = 2, IF_OPER_UP = 6;
 constexpr u16 IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_CACHEINFO = 6, IFA_FLAGS = 8;
-constexpr u16 RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_PREFSRC = 7, RTA_TABLE = 15;
-constexpr u8 RT_TABLE_MAIN = 254, RTPROT_KERNEL = 2, RTPROT_BOOT = 3, RTN_UNICAST = 1;
+constexpr u16 RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_PRIORITY = 6, RTA_PREFSRC = 7, RTA_CACHEINFO = 12,
+              RTA_TABLE = 15, RTA_PREF = 20;
+constexpr u8 RT_TABLE_MAIN = 254, RT_TABLE_LOCAL = 255, ICMPV6_ROUTER_PREF_MEDIUM = 0;
+constexpr u32 RTM_F_CLONED = 0x200;
+constexpr u32 USER_HZ = 100; // rta_expires counts clock ticks (sysconf(_SC_CLK_TCK))
+constexpr u32 RTNLGRP_LINK = 1, RTNLGRP_IPV4_IFADDR = 5, RTNLGRP_IPV4_ROUTE = 7, RTNLGRP_IPV6_IFADDR = 9,
+              RTNLGRP_IPV6_ROUTE = 11;
 
 struct IfInfoMsg {
     u8 family, pad;
@@ -30,6 +35,11 @@ struct RtMsg {
 };
 struct IfaCacheinfo {
     u32 preferred, valid, created, updated;
+};
+struct RtaCacheinfo {
+    u32 clntref, lastuse;
+    i32 expires;
+    u32 error, used, id, ts, tsage;
 };
 
 // Builds one message: the header first, its length set by finish().
@@ -88,9 +98,9 @@ Result<Bytes> link_message(const Interface& i, u16 flags, u32 seq, u32 pid)
     return w.finish();
 }
 
-Result<Bytes> ipv4_address_message(const Interface& i, u16 flags, u32 seq, u32 pid)
+Result<Bytes> ipv4_address_message(const Interface& i, u16 type, u16 flags, u32 seq, u32 pid)
 {
-    Writer w(RTM_NEWADDR, flags, seq, pid);
+    Writer w(type, flags, seq, pid);
     bool loopback = i.hw_type == ARPHRD_LOOPBACK;
     // A leased address is "dynamic" with the lease's lifetime, as dhclient adds it on Linux.
     u8 flags4 = i.ipv4_valid_seconds == ~0u ? IFA_F_PERMANENT : 0;
@@ -109,9 +119,9 @@ Result<Bytes> ipv4_address_message(const Interface& i, u16 flags, u32 seq, u32 p
     return w.finish();
 }
 
-Result<Bytes> ipv6_address_message(const Interface& i, const Ipv6Address& a, u16 flags, u32 seq, u32 pid)
+Result<Bytes> ipv6_address_message(const Interface& i, const Ipv6Address& a, u16 type, u16 flags, u32 seq, u32 pid)
 {
-    Writer w(RTM_NEWADDR, flags, seq, pid);
+    Writer w(type, flags, seq, pid);
     IfAddrMsg m { AF_INET6, a.prefix_length, a.flags, a.scope, u32(i.index) };
     w.put(&m, sizeof m);
     w.attr(IFA_ADDRESS, a.address, 16);
@@ -121,22 +131,31 @@ Result<Bytes> ipv6_address_message(const Interface& i, const Ipv6Address& a, u16
     return w.finish();
 }
 
-Result<Bytes> route_message(const Interface& i, bool default_route, u16 flags, u32 seq, u32 pid)
+// A route of the main table, or (`lookup`) the answer to RTM_GETROUTE for
+// one destination, which Linux's IPv4 marks as a clone from its route cache.
+Result<Bytes> route_message(const Route& r, u16 type, u16 flags, u32 seq, u32 pid, bool lookup = false)
 {
-    Writer w(RTM_NEWROUTE, flags, seq, pid);
-    RtMsg m { AF_INET, u8(default_route ? 0 : i.ipv4_prefix_length), 0, 0, RT_TABLE_MAIN,
-              default_route ? RTPROT_BOOT : RTPROT_KERNEL, default_route ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
-              RTN_UNICAST, 0 };
+    Writer w(type, flags, seq, pid);
+    bool v6 = r.family == AF_INET6;
+    size_t alen = v6 ? 16 : 4;
+    // Linux's IPv4 keeps local routes in the main table while no rule asks
+    // for more (its tables are merged); IPv6's are in the local table.
+    u8 table = r.type == RTN_LOCAL && v6 ? RT_TABLE_LOCAL : RT_TABLE_MAIN;
+    RtMsg m { r.family, r.dst_len, 0, 0, table, r.protocol, r.scope, r.type, lookup && !v6 ? RTM_F_CLONED : 0 };
     w.put(&m, sizeof m);
-    w.attr_u32(RTA_TABLE, RT_TABLE_MAIN);
-    if (default_route) {
-        w.attr(RTA_GATEWAY, &i.gateway, 4);
-    } else {
-        u32 dst = i.ipv4 & i.netmask;
-        w.attr(RTA_DST, &dst, 4);
-        w.attr(RTA_PREFSRC, &i.ipv4, 4);
+    w.attr_u32(RTA_TABLE, table);
+    if (r.dst_len) w.attr(RTA_DST, r.dst, alen);
+    if (r.metric) w.attr_u32(RTA_PRIORITY, r.metric);
+    static const u8 zeros[16] {};
+    if (memcmp(r.prefsrc, zeros, alen)) w.attr(RTA_PREFSRC, r.prefsrc, alen);
+    if (memcmp(r.gateway, zeros, alen)) w.attr(RTA_GATEWAY, r.gateway, alen);
+    w.attr_u32(RTA_OIF, u32(r.oif));
+    if (v6) {
+        RtaCacheinfo c {};
+        c.expires = i32(r.expires_seconds * USER_HZ);
+        w.attr(RTA_CACHEINFO, &c, sizeof c);
+        w.attr_u8(RTA_PREF, ICMPV6_ROUTER_PREF_MEDIUM);
     }
-    w.attr_u32(RTA_OIF, u32(i.index));
     return w.finish();
 }
 
@@ -158,20 +177,17 @@ ErrorOr dump(u16 type, u8 family, u32 seq, u32 pid, core::Vector<Bytes>& out)
         for (size_t k = 0; k < n; k++) TRY(out.append(TRY(link_message(all[k], NLM_F_MULTI, seq, pid))));
     } else if (type == RTM_GETADDR) {
         for (size_t k = 0; k < n && v4; k++)
-            if (all[k].has_ipv4) TRY(out.append(TRY(ipv4_address_message(all[k], NLM_F_MULTI, seq, pid))));
+            if (all[k].has_ipv4) TRY(out.append(TRY(ipv4_address_message(all[k], RTM_NEWADDR, NLM_F_MULTI, seq, pid))));
         for (size_t k = 0; k < n && v6; k++)
             for (size_t a = 0; a < all[k].ipv6_count; a++)
-                TRY(out.append(TRY(ipv6_address_message(all[k], all[k].ipv6[a], NLM_F_MULTI, seq, pid))));
+                TRY(out.append(TRY(ipv6_address_message(all[k], all[k].ipv6[a], RTM_NEWADDR, NLM_F_MULTI, seq, pid))));
     } else {
-        // The IPv4 main table only: what `ip route` shows. lwIP's IPv6
-        // routing (on-link prefixes, routers from ND) is not told yet.
-        if (!v4) return Errno::EOPNOTSUPP;
-        for (size_t k = 0; k < n; k++) {
-            const Interface& i = all[k];
-            if (!i.has_ipv4 || i.hw_type == ARPHRD_LOOPBACK || !(i.flags & IFF_UP)) continue;
-            if (i.is_default && i.gateway) TRY(out.append(TRY(route_message(i, true, NLM_F_MULTI, seq, pid))));
-            TRY(out.append(TRY(route_message(i, false, NLM_F_MULTI, seq, pid))));
-        }
+        // The main table, what `ip route` and `ip -6 route` show.
+        Route routes[MAX_ROUTES];
+        size_t count = TRY(list_routes(routes));
+        for (size_t k = 0; k < count; k++)
+            if ((routes[k].family == AF_INET && v4) || (routes[k].family == AF_INET6 && v6))
+                TRY(out.append(TRY(route_message(routes[k], RTM_NEWROUTE, NLM_F_MULTI, seq, pid))));
     }
     return out.append(TRY(done_message(seq, pid)));
 }
@@ -201,7 +217,58 @@ ErrorOr get_link(const u8* msg, const NlMsgHdr& h, u32 portid, RouteReply& reply
     return reply.messages.append(TRY(link_message(i, 0, h.seq, portid)));
 }
 
+// RTM_GETROUTE for one destination (`ip route get`): the route lwIP would
+// take to RTA_DST (the unspecified address when there is none), through
+// RTA_OIF for a link-local one.
+ErrorOr get_route(const u8* msg, const NlMsgHdr& h, u32 portid, RouteReply& reply)
+{
+    if (h.len < sizeof h + sizeof(RtMsg)) return Errno::EINVAL;
+    RtMsg m;
+    memcpy(&m, msg + sizeof h, sizeof m);
+    if (m.family != AF_INET && m.family != AF_INET6) return Errno::EAFNOSUPPORT;
+    size_t alen = m.family == AF_INET6 ? 16 : 4;
+    u8 dst[16] {};
+    u32 oif = 0;
+    for (size_t at = sizeof h + sizeof m; at + 4 <= h.len;) {
+        u16 a[2];
+        memcpy(a, msg + at, sizeof a);
+        if (a[0] < 4 || at + a[0] > h.len) return Errno::EINVAL;
+        if (a[1] == RTA_DST) {
+            if (a[0] - 4u != alen) return Errno::EINVAL;
+            memcpy(dst, msg + at + 4, alen);
+        }
+        if (a[1] == RTA_OIF && a[0] == 8) memcpy(&oif, msg + at + 4, 4);
+        at += nlmsg_align(a[0]);
+    }
+    Route r = TRY(route_to(m.family, dst, int(oif)));
+    return reply.messages.append(TRY(route_message(r, RTM_NEWROUTE, 0, h.seq, portid, true)));
+}
+
 } // namespace
+
+u32 change_group(const InterfaceChange& c)
+{
+    switch (c.kind) {
+    case InterfaceChange::Kind::Link: return RTNLGRP_LINK;
+    case InterfaceChange::Kind::Ipv4Address: return RTNLGRP_IPV4_IFADDR;
+    case InterfaceChange::Kind::Ipv6Address: return RTNLGRP_IPV6_IFADDR;
+    case InterfaceChange::Kind::Route: return c.route.family == AF_INET6 ? RTNLGRP_IPV6_ROUTE : RTNLGRP_IPV4_ROUTE;
+    }
+    return 0;
+}
+
+Result<Bytes> change_message(const InterfaceChange& c)
+{
+    switch (c.kind) {
+    case InterfaceChange::Kind::Link: return link_message(c.link, 0, 0, 0);
+    case InterfaceChange::Kind::Ipv4Address:
+        return ipv4_address_message(c.link, c.removed ? RTM_DELADDR : RTM_NEWADDR, 0, 0, 0);
+    case InterfaceChange::Kind::Ipv6Address:
+        return ipv6_address_message(c.link, c.ipv6, c.removed ? RTM_DELADDR : RTM_NEWADDR, 0, 0, 0);
+    case InterfaceChange::Kind::Route: return route_message(c.route, c.removed ? RTM_DELROUTE : RTM_NEWROUTE, 0, 0, 0);
+    }
+    return Errno::EINVAL;
+}
 
 ErrorOr append_bytes(Bytes& b, const void* p, size_t n)
 {
@@ -232,6 +299,8 @@ ErrorOr handle_route_request(const u8* msg, u32 portid, RouteReply& reply)
         r = dump(h.type, family, h.seq, portid, reply.messages);
     } else if (get && h.type == RTM_GETLINK) {
         r = get_link(msg, h, portid, reply);
+    } else if (get && h.type == RTM_GETROUTE) {
+        r = get_route(msg, h, portid, reply);
     } else {
         r = Errno::EOPNOTSUPP; // changes, and what Elfin has no table for
     }

@@ -8,7 +8,10 @@
 //                           also eth0 up with that IPv4 address and a /24,
 //                           a MAC and an IPv6 link-local address (`--net user`);
 //                           leased (dynamic, with a lifetime) or static (permanent);
-//                           routes to its /24 and by default through GATEWAY
+//                           routes to its /24 and by default through GATEWAY,
+//                           fe80::/64, `route get` answers through GATEWAY; and
+//                           the IPv6 addresses and routes it hears of (groups
+//                           joined before its dump) end where a new dump does
 // Runs natively too.
 #include "check.h"
 #include <arpa/inet.h>
@@ -19,8 +22,10 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 
 static const char *eth_address; // the eth0 expectation, from the arguments
 static int eth_static;          // ... and whether it is static rather than leased
@@ -367,6 +372,18 @@ static unsigned open_route(int type, int *fd_out)
     return a.nl_pid;
 }
 
+// "hello" from `fd` to `to` must reach `receiver`, from port id `pid`.
+static void send_hello(int fd, const struct sockaddr_nl *to, int receiver, unsigned pid)
+{
+    CHECK_EQ(sendto(fd, "hello", 5, 0, (const struct sockaddr *)to, sizeof *to), 5);
+    struct sockaddr_nl from;
+    socklen_t from_len = sizeof from;
+    char text[8] = { 0 };
+    CHECK_EQ(recvfrom(receiver, text, sizeof text, MSG_DONTWAIT, (struct sockaddr *)&from, &from_len), 5);
+    CHECK_STR(text, "hello");
+    CHECK_EQ(from.nl_pid, pid);
+}
+
 static void check_netlink(void)
 {
     int fd;
@@ -467,13 +484,7 @@ static void check_netlink(void)
     CHECK(d.done && d.lo_v4);
     // One netlink socket to another: the datagram arrives from its port id.
     struct sockaddr_nl to = { .nl_family = AF_NETLINK, .nl_pid = pid2 };
-    CHECK_EQ(sendto(fd, "hello", 5, 0, (struct sockaddr *)&to, sizeof to), 5);
-    struct sockaddr_nl from;
-    socklen_t from_len = sizeof from;
-    char text[8] = { 0 };
-    CHECK_EQ(recvfrom(fd2, text, sizeof text, MSG_DONTWAIT, (struct sockaddr *)&from, &from_len), 5);
-    CHECK_STR(text, "hello");
-    CHECK_EQ(from.nl_pid, pid);
+    send_hello(fd, &to, fd2, pid);
     close(fd2);
     to.nl_pid = pid2; // closed: nobody has it now
     CHECK_ERR(sendto(fd, "hello", 5, 0, (struct sockaddr *)&to, sizeof to), ECONNREFUSED);
@@ -481,6 +492,417 @@ static void check_netlink(void)
 
     CHECK_ERR(socket(AF_NETLINK, SOCK_STREAM, NETLINK_ROUTE), ESOCKTNOSUPPORT);
     CHECK_ERR(socket(AF_NETLINK, SOCK_RAW, 30), EPROTONOSUPPORT);
+}
+
+// ---------------------------------------------------------------- groups
+
+// Membership: nl_groups at bind and NETLINK_ADD/DROP_MEMBERSHIP, both seen
+// in getsockname; a datagram to a group reaches its members but not the
+// sender; a member whose queue overflows is told ENOBUFS once, on its next
+// read, before what it kept (unless NETLINK_NO_ENOBUFS).
+static unsigned groups_of(int fd)
+{
+    struct sockaddr_nl a;
+    socklen_t len = sizeof a;
+    CHECK_OK(getsockname(fd, (struct sockaddr *)&a, &len));
+    return a.nl_groups;
+}
+
+static void check_groups(void)
+{
+    int member = CHECK_OK(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    struct sockaddr_nl a = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR };
+    CHECK_OK(bind(member, (struct sockaddr *)&a, sizeof a));
+    CHECK_EQ(groups_of(member), RTMGRP_LINK | RTMGRP_IPV4_IFADDR);
+
+    int sender;
+    unsigned sender_pid = open_route(SOCK_RAW, &sender);
+    int g = RTNLGRP_IPV6_IFADDR;
+    CHECK_OK(setsockopt(sender, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof g));
+    g = RTNLGRP_IPV6_ROUTE;
+    CHECK_OK(setsockopt(sender, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof g));
+    CHECK_EQ(groups_of(sender), RTMGRP_IPV6_IFADDR | RTMGRP_IPV6_ROUTE);
+    g = RTNLGRP_IPV6_IFADDR;
+    CHECK_OK(setsockopt(sender, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, &g, sizeof g));
+    CHECK_EQ(groups_of(sender), RTMGRP_IPV6_ROUTE);
+    g = 0;
+    CHECK_ERR(setsockopt(sender, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof g), EINVAL);
+
+    // Sending to a group takes CAP_NET_ADMIN on Linux: natively as root only.
+    if (geteuid() == 0) {
+        struct sockaddr_nl to = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+        send_hello(sender, &to, member, sender_pid);
+        char text[8];
+        // Not back to the sender, which joins too.
+        g = RTNLGRP_LINK;
+        CHECK_OK(setsockopt(sender, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof g));
+        CHECK_EQ(sendto(sender, "again", 5, 0, (struct sockaddr *)&to, sizeof to), 5);
+        CHECK_ERR(recv(sender, text, sizeof text, MSG_DONTWAIT), EAGAIN);
+        CHECK_EQ(recv(member, text, sizeof text, MSG_DONTWAIT), 5);
+
+        // Overflow: a small receive buffer and more than it holds.
+        int small = 4096, one = 1;
+        CHECK_OK(setsockopt(member, SOL_SOCKET, SO_RCVBUF, &small, sizeof small));
+        int quiet = CHECK_OK(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+        struct sockaddr_nl q = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+        CHECK_OK(bind(quiet, (struct sockaddr *)&q, sizeof q));
+        CHECK_OK(setsockopt(quiet, SOL_SOCKET, SO_RCVBUF, &small, sizeof small));
+        CHECK_OK(setsockopt(quiet, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof one));
+        static char big[1024];
+        for (int k = 0; k < 64; k++)
+            CHECK_EQ(sendto(sender, big, sizeof big, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)sizeof big);
+        CHECK_ERR(recv(member, big, sizeof big, MSG_DONTWAIT), ENOBUFS);
+        CHECK_EQ(recv(member, big, sizeof big, MSG_DONTWAIT), (ssize_t)sizeof big); // what fitted is kept
+        CHECK_EQ(recv(quiet, big, sizeof big, MSG_DONTWAIT), (ssize_t)sizeof big);
+        close(quiet);
+    }
+    close(member);
+    close(sender);
+}
+
+// ---------------------------------------------------------------- routes
+
+struct route_info {
+    int family, dst_len, table, protocol, type;
+    unsigned flags, oif, metric;
+    unsigned char dst[16], gateway[16], prefsrc[16];
+};
+
+static void parse_route(const struct nlmsghdr *h, struct route_info *r)
+{
+    const struct rtmsg *rt = NLMSG_DATA(h);
+    memset(r, 0, sizeof *r);
+    r->family = rt->rtm_family;
+    r->dst_len = rt->rtm_dst_len;
+    r->table = rt->rtm_table;
+    r->protocol = rt->rtm_protocol;
+    r->type = rt->rtm_type;
+    r->flags = rt->rtm_flags;
+    int len = RTM_PAYLOAD(h);
+    for (const struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        size_t n = RTA_PAYLOAD(a) < 16 ? RTA_PAYLOAD(a) : 16;
+        if (a->rta_type == RTA_TABLE)
+            r->table = *(unsigned *)RTA_DATA(a);
+        if (a->rta_type == RTA_OIF)
+            r->oif = *(unsigned *)RTA_DATA(a);
+        if (a->rta_type == RTA_PRIORITY)
+            r->metric = *(unsigned *)RTA_DATA(a);
+        if (a->rta_type == RTA_DST)
+            memcpy(r->dst, RTA_DATA(a), n);
+        if (a->rta_type == RTA_GATEWAY)
+            memcpy(r->gateway, RTA_DATA(a), n);
+        if (a->rta_type == RTA_PREFSRC)
+            memcpy(r->prefsrc, RTA_DATA(a), n);
+    }
+}
+
+// A route dump of `family`: how many routes of each family it had, and
+// whether eth0's fe80::/64 was among them.
+struct route_dump {
+    int done, bad, v4, v6, eth_link_local, eth_default6;
+};
+
+static struct route_dump dump_routes(int fd, unsigned pid, int family, unsigned seq)
+{
+    struct {
+        struct nlmsghdr h;
+        struct rtmsg r;
+    } q = { { NLMSG_LENGTH(sizeof(struct rtmsg)), RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, seq, 0 }, { .rtm_family = family } };
+    CHECK_EQ(send(fd, &q, q.h.nlmsg_len, 0), q.h.nlmsg_len);
+    struct route_dump d = { 0 };
+    for (int datagrams = 0; !d.done && datagrams < 100; datagrams++) {
+        ssize_t n = receive(fd);
+        if (n <= 0)
+            break;
+        for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+            d.bad += h->nlmsg_seq != seq || h->nlmsg_pid != pid;
+            if (h->nlmsg_type == NLMSG_DONE) {
+                d.done = 1;
+                break;
+            }
+            if (h->nlmsg_type != RTM_NEWROUTE) {
+                d.bad++;
+                continue;
+            }
+            struct route_info r;
+            parse_route(h, &r);
+            d.v4 += r.family == AF_INET;
+            d.v6 += r.family == AF_INET6;
+            d.bad += r.family != AF_INET && r.family != AF_INET6;
+            unsigned eth = eth_address ? if_nametoindex("eth0") : 0;
+            static const unsigned char fe80[16] = { 0xfe, 0x80 }, zero[16];
+            if (eth && r.family == AF_INET6 && r.oif == eth && r.table == RT_TABLE_MAIN) {
+                if (r.dst_len == 64 && !memcmp(r.dst, fe80, 16) && r.protocol == RTPROT_KERNEL && r.metric == 256 &&
+                    !memcmp(r.gateway, zero, 16))
+                    d.eth_link_local = 1;
+                if (r.dst_len == 0 && r.protocol == RTPROT_RA && IN6_IS_ADDR_LINKLOCAL((struct in6_addr *)r.gateway))
+                    d.eth_default6 = 1;
+            }
+        }
+    }
+    return d;
+}
+
+// RTM_GETROUTE for one address: the route the kernel would take.
+static int route_get(int fd, int family, const void *address, struct route_info *out)
+{
+    struct {
+        struct nlmsghdr h;
+        struct rtmsg r;
+        struct rtattr a;
+        unsigned char dst[16];
+    } q;
+    size_t alen = family == AF_INET ? 4 : 16;
+    memset(&q, 0, sizeof q);
+    q.h.nlmsg_len = NLMSG_LENGTH(sizeof q.r) + RTA_LENGTH(alen);
+    q.h.nlmsg_type = RTM_GETROUTE;
+    q.h.nlmsg_flags = NLM_F_REQUEST;
+    q.h.nlmsg_seq = 900;
+    q.r.rtm_family = family;
+    q.r.rtm_dst_len = alen * 8;
+    q.a.rta_type = RTA_DST;
+    q.a.rta_len = RTA_LENGTH(alen);
+    memcpy(q.dst, address, alen);
+    CHECK_EQ(send(fd, &q, q.h.nlmsg_len, 0), q.h.nlmsg_len);
+    ssize_t n = receive(fd);
+    struct nlmsghdr *h = (struct nlmsghdr *)reply;
+    if (!NLMSG_OK(h, n))
+        return -1;
+    CHECK_EQ(h->nlmsg_seq, 900);
+    if (h->nlmsg_type == NLMSG_ERROR)
+        return -((struct nlmsgerr *)NLMSG_DATA(h))->error;
+    CHECK_EQ(h->nlmsg_type, RTM_NEWROUTE);
+    parse_route(h, out);
+    return 0;
+}
+
+// RTM_GETROUTE for one of our own addresses: local, on lo.
+static void check_local_route(int fd, int family, const void *address, int table)
+{
+    struct route_info r;
+    size_t alen = family == AF_INET ? 4 : 16;
+    CHECK_EQ(route_get(fd, family, address, &r), 0);
+    CHECK_EQ(r.family, family);
+    CHECK_EQ(r.type, RTN_LOCAL);
+    CHECK_EQ(r.table, table);
+    CHECK_EQ(r.dst_len, alen * 8);
+    CHECK_MEM(r.dst, address, alen);
+    CHECK_EQ(r.oif, 1);
+    CHECK_EQ(!!(r.flags & RTM_F_CLONED), family == AF_INET); // IPv4 answers from its route cache
+}
+
+static void check_routes(void)
+{
+    int fd;
+    unsigned pid = open_route(SOCK_RAW, &fd);
+    // Each family's dump has its own routes only; AF_UNSPEC has both.
+    struct route_dump d4 = dump_routes(fd, pid, AF_INET, 300), d6 = dump_routes(fd, pid, AF_INET6, 301);
+    struct route_dump all = dump_routes(fd, pid, AF_UNSPEC, 302);
+    CHECK(d4.done && d6.done && all.done);
+    CHECK_EQ(d4.bad + d6.bad + all.bad, 0);
+    CHECK_EQ(d4.v6, 0);
+    CHECK_EQ(d6.v4, 0);
+    CHECK_EQ(all.v4, d4.v4);
+    CHECK_EQ(all.v6, d6.v6);
+    if (eth_address) {
+        CHECK(d6.eth_link_local); // fe80::/64 dev eth0 proto kernel metric 256
+        CHECK(all.eth_link_local);
+    }
+
+    // `ip route get`: our own addresses are local, on lo (IPv6's in the local
+    // table, IPv4's in the main one, which Linux merges the local one into).
+    unsigned loopback4 = htonl(INADDR_LOOPBACK);
+    check_local_route(fd, AF_INET, &loopback4, RT_TABLE_MAIN);
+    check_local_route(fd, AF_INET6, &in6addr_loopback, RT_TABLE_LOCAL);
+    struct route_info r;
+    if (eth_address) {
+        unsigned away = inet_addr("192.0.2.1"), gateway = inet_addr(eth_gateway), own = inet_addr(eth_address);
+        CHECK_EQ(route_get(fd, AF_INET, &away, &r), 0);
+        CHECK_EQ(r.type, RTN_UNICAST);
+        CHECK_EQ(r.table, RT_TABLE_MAIN);
+        CHECK_MEM(r.dst, &away, 4);
+        CHECK_MEM(r.gateway, &gateway, 4);
+        CHECK_MEM(r.prefsrc, &own, 4);
+        CHECK_EQ(r.oif, if_nametoindex("eth0"));
+        CHECK_EQ(route_get(fd, AF_INET, &gateway, &r), 0); // on-link: no gateway
+        CHECK_EQ(r.oif, if_nametoindex("eth0"));
+        CHECK_MEM(r.gateway, "\0\0\0\0", 4);
+        CHECK_EQ(route_get(fd, AF_INET, &own, &r), 0);
+        CHECK_EQ(r.type, RTN_LOCAL);
+        CHECK_EQ(r.oif, 1);
+    }
+    // A destination of the wrong size is refused.
+    struct {
+        struct nlmsghdr h;
+        struct rtmsg r;
+        struct rtattr a;
+        unsigned char dst[4];
+    } bad = { { sizeof bad, RTM_GETROUTE, NLM_F_REQUEST, 901, 0 }, { .rtm_family = AF_INET6 }, { RTA_LENGTH(4), RTA_DST }, { 1, 2, 3, 4 } };
+    CHECK_EQ(send(fd, &bad, sizeof bad, 0), sizeof bad);
+    CHECK_EQ(read_error(fd, 901, pid, RTM_GETROUTE), EINVAL);
+    close(fd);
+}
+
+// ---------------------------------------------------------------- notifications
+
+// eth0's IPv6 addresses (global and link-local) as a list kept from a dump
+// and then from the notifications.
+#define MAX_VIEW 8
+struct view {
+    int count;
+    struct {
+        unsigned char address[16];
+        unsigned flags;
+    } addr[MAX_VIEW];
+    int default_routes;
+    int news, dels; // notifications applied
+};
+
+static int view_find(struct view *v, const unsigned char *address)
+{
+    for (int k = 0; k < v->count; k++)
+        if (!memcmp(v->addr[k].address, address, 16))
+            return k;
+    return -1;
+}
+
+// Applies one RTM_NEWADDR/RTM_DELADDR (IPv6, eth0) or RTM_NEWROUTE/RTM_DELROUTE
+// (IPv6 default) message to `v`.
+static void view_apply(struct view *v, const struct nlmsghdr *h, unsigned eth)
+{
+    if (h->nlmsg_type == RTM_NEWADDR || h->nlmsg_type == RTM_DELADDR) {
+        const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+        if (ifa->ifa_family != AF_INET6 || ifa->ifa_index != eth)
+            return;
+        unsigned flags = ifa->ifa_flags;
+        const unsigned char *address = NULL;
+        int len = IFA_PAYLOAD(h);
+        for (const struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+            if (a->rta_type == IFA_ADDRESS)
+                address = RTA_DATA(a);
+            if (a->rta_type == IFA_FLAGS)
+                flags = *(unsigned *)RTA_DATA(a);
+        }
+        if (!address)
+            return;
+        int k = view_find(v, address);
+        if (h->nlmsg_type == RTM_DELADDR) {
+            if (k >= 0)
+                v->addr[k] = v->addr[--v->count];
+            return;
+        }
+        if (k < 0 && v->count < MAX_VIEW)
+            k = v->count++;
+        if (k >= 0) {
+            memcpy(v->addr[k].address, address, 16);
+            v->addr[k].flags = flags & (IFA_F_TENTATIVE | IFA_F_DEPRECATED);
+        }
+    } else if (h->nlmsg_type == RTM_NEWROUTE || h->nlmsg_type == RTM_DELROUTE) {
+        struct route_info r;
+        parse_route(h, &r);
+        if (r.family == AF_INET6 && r.dst_len == 0 && r.oif == eth && r.table == RT_TABLE_MAIN)
+            v->default_routes += h->nlmsg_type == RTM_NEWROUTE ? 1 : -1;
+    }
+}
+
+// Reads a dump of `type` into `v`, leaving aside (and counting) the
+// notifications that come between its datagrams.
+static void view_dump(int fd, int type, unsigned seq, struct view *v, unsigned eth)
+{
+    struct {
+        struct nlmsghdr h;
+        struct rtmsg r;
+    } q = { { NLMSG_LENGTH(sizeof(struct rtmsg)), type, NLM_F_REQUEST | NLM_F_DUMP, seq, 0 }, { .rtm_family = AF_INET6 } };
+    CHECK_EQ(send(fd, &q, q.h.nlmsg_len, 0), q.h.nlmsg_len);
+    for (int done = 0, datagrams = 0; !done && datagrams < 100; datagrams++) {
+        ssize_t n = recv(fd, reply, sizeof reply, 0);
+        if (n <= 0) {
+            CHECK(!"the dump");
+            return;
+        }
+        for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_seq != seq) {
+                // A notification: it changes what the dump says.
+                v->news += h->nlmsg_type == RTM_NEWADDR || h->nlmsg_type == RTM_NEWROUTE;
+                v->dels += h->nlmsg_type == RTM_DELADDR || h->nlmsg_type == RTM_DELROUTE;
+                view_apply(v, h, eth);
+                continue;
+            }
+            if (h->nlmsg_type == NLMSG_DONE)
+                done = 1;
+            else
+                view_apply(v, h, eth);
+        }
+    }
+}
+
+static int view_has_preferred_global(const struct view *v)
+{
+    for (int k = 0; k < v->count; k++)
+        if (!IN6_IS_ADDR_LINKLOCAL((struct in6_addr *)v->addr[k].address) && !v->addr[k].flags)
+            return 1;
+    return 0;
+}
+
+static int view_same(const struct view *a, const struct view *b)
+{
+    if (a->count != b->count || a->default_routes != b->default_routes)
+        return 0;
+    for (int k = 0; k < a->count; k++) {
+        int found = 0;
+        for (int j = 0; j < b->count; j++)
+            found |= !memcmp(a->addr[k].address, b->addr[j].address, 16) && a->addr[k].flags == b->addr[j].flags;
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+// With a card on QEMU's user network, IPv6 settles while the program runs:
+// the router's advertisement, SLAAC's address, duplicate address detection.
+// Joined before its dumps, the program keeps its view from them and from
+// what it hears until eth0 has a preferred global address and a default
+// route (30 s at most); a new dump must then say the same.
+static void check_notifications(void)
+{
+    unsigned eth = if_nametoindex("eth0");
+    int fd = CHECK_OK(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    struct sockaddr_nl a = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_IPV6_IFADDR | RTMGRP_IPV6_ROUTE };
+    CHECK_OK(bind(fd, (struct sockaddr *)&a, sizeof a));
+    struct view v = { 0 };
+    view_dump(fd, RTM_GETADDR, 1, &v, eth);
+    view_dump(fd, RTM_GETROUTE, 2, &v, eth);
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (!(view_has_preferred_global(&v) && v.default_routes > 0)) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int left_ms = 30000 - (int)((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+        struct pollfd p = { fd, POLLIN, 0 };
+        if (left_ms <= 0 || CHECK_OK(poll(&p, 1, left_ms)) == 0) {
+            CHECK(!"eth0's preferred global IPv6 address and default route, within 30 s");
+            break;
+        }
+        CHECK_EQ(p.revents, POLLIN);
+        ssize_t n = CHECK_OK(recv(fd, reply, sizeof reply, MSG_DONTWAIT));
+        for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+            CHECK_EQ(h->nlmsg_seq, 0); // what no request caused
+            CHECK_EQ(h->nlmsg_pid, 0);
+            v.news += h->nlmsg_type == RTM_NEWADDR || h->nlmsg_type == RTM_NEWROUTE;
+            v.dels += h->nlmsg_type == RTM_DELADDR || h->nlmsg_type == RTM_DELROUTE;
+            view_apply(&v, h, eth);
+        }
+    }
+    int fresh_fd;
+    open_route(SOCK_RAW, &fresh_fd);
+    struct view fresh = { 0 };
+    view_dump(fresh_fd, RTM_GETADDR, 3, &fresh, eth);
+    view_dump(fresh_fd, RTM_GETROUTE, 4, &fresh, eth);
+    int same = view_same(&v, &fresh);
+    CHECK(same);
+    if (same)
+        printf("netlink: eth0's IPv6 view from dumps and %d notifications matches a new dump\n", v.news + v.dels);
+    close(fresh_fd);
+    close(fd);
 }
 
 int main(int argc, char **argv)
@@ -497,5 +919,9 @@ int main(int argc, char **argv)
     check_nameindex();
     check_ioctls();
     check_netlink();
+    check_groups();
+    check_routes();
+    if (eth_address)
+        check_notifications();
     return check_report("netlink");
 }

@@ -795,12 +795,21 @@ def case_net_static(ctx):
 IP = "/bin/ip"
 
 
-def case_net_ip(ctx):
-    """Debian's iproute2 over netlink: `ip -o addr` lists lo and eth0 with their
-    addresses, as it does on Linux, and complains about nothing."""
+def need_ip():
     if not os.path.isfile(IP):
         print(f"skipped: {IP} is missing (Debian's iproute2)")
         sys.exit(SKIP)
+
+
+def expect_quiet(r):
+    if r.err.strip():
+        raise Failure(f"ip wrote to stderr\n{r.describe()}")
+
+
+def case_net_ip(ctx):
+    """Debian's iproute2 over netlink: `ip -o addr` lists lo and eth0 with their
+    addresses, as it does on Linux, and complains about nothing."""
+    need_ip()
     r = ctx.elfin_run(IP, ["-o", "addr"], ["--net", "user"])
     expect_rc(r, 0)
     expect_contains(r, r.out, rb"(?m)^1: lo +inet 127\.0\.0\.1/8 scope host lo", "lo's IPv4 address")
@@ -808,8 +817,21 @@ def case_net_ip(ctx):
     expect_contains(r, r.out, rb"(?m)^2: eth0 +inet 10\.0\.2\.15/24 brd 10\.0\.2\.255 scope global dynamic eth0\\ +"
                     rb"valid_lft [1-9][0-9]*sec preferred_lft [1-9][0-9]*sec$", "eth0's leased address, with its lifetime")
     expect_contains(r, r.out, rb"(?m)^2: eth0 +inet6 fe80::[0-9a-f:]+/64 scope link", "eth0's link-local address")
-    if r.err.strip():
-        raise Failure(f"ip wrote to stderr\n{r.describe()}")
+    expect_quiet(r)
+
+
+def case_net_ip_route(ctx):
+    """Debian's iproute2 over netlink: `ip -6 route` lists eth0's fe80::/64 as
+    Linux does, and `ip route get` answers through the gateway from the lease."""
+    need_ip()
+    r = ctx.elfin_run(IP, ["-6", "route"], ["--net", "user"])
+    expect_rc(r, 0)
+    expect_contains(r, r.out, rb"(?m)^fe80::/64 dev eth0 proto kernel metric 256 pref medium$", "eth0's link-local route")
+    expect_quiet(r)
+    r = ctx.elfin_run(IP, ["route", "get", "192.0.2.1"], ["--net", "user"])
+    expect_rc(r, 0)
+    expect_contains(r, r.out, rb"(?m)^192\.0\.2\.1 via 10\.0\.2\.2 dev eth0 src 10\.0\.2\.15 *\n +cache", "the route through the gateway")
+    expect_quiet(r)
 
 
 GETENT = "/usr/bin/getent"   # Debian's libc-bin: `getent ahosts` is glibc's getaddrinfo
@@ -886,6 +908,7 @@ CASES["net-hosts"] = (case_net_hosts, "integration")
 CASES["net-hosts-none"] = (case_net_hosts_none, "integration")
 CASES["net-hosts-own"] = (case_net_hosts_own, "integration")
 CASES["net-ip"] = (case_net_ip, "integration")
+CASES["net-ip-route"] = (case_net_ip_route, "integration")
 CASES["net-static"] = (case_net_static, "integration")
 for _kind in REASONS:
     CASES[f"tool-error-{_kind}"] = (tool_error_case(_kind), "integration")
