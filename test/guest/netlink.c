@@ -12,7 +12,10 @@
 //                           fe80::/64, `route get` answers through GATEWAY; and
 //                           the IPv6 addresses and routes it hears of (groups
 //                           joined before its dump) end where a new dump does
-// Runs natively too.
+//   netlink ra PREFIX ROUTER
+//                           hears what a router's advertisement does (VM only:
+//                           test/integration/net_notify.py sends it)
+// Runs natively too (but `ra`).
 #include "check.h"
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -905,14 +908,109 @@ static void check_notifications(void)
     close(fd);
 }
 
+// ---------------------------------------------------------------- a router's advertisement
+
+// `netlink ra PREFIX ROUTER` (in the VM on a tap device, test/integration/
+// net_notify.py): joined to the IPv6 groups, says "listening"; the host then
+// advertises PREFIX/64 from ROUTER, valid for 8 s, preferred for 5. What
+// lwIP does with it must be heard, in order: SLAAC's address tentative, then
+// preferred (duplicate address detection done), deprecated, deleted; the
+// prefix's route and the default route through ROUTER come, and the
+// prefix's route goes with the address.
+static int hear_router(const char *prefix_text, const char *router_text)
+{
+    struct in6_addr prefix, router;
+    if (inet_pton(AF_INET6, prefix_text, &prefix) != 1 || inet_pton(AF_INET6, router_text, &router) != 1) {
+        fprintf(stderr, "netlink ra: PREFIX and ROUTER are IPv6 addresses\n");
+        return 2;
+    }
+    unsigned eth = if_nametoindex("eth0");
+    CHECK(eth != 0);
+    int fd = CHECK_OK(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    struct sockaddr_nl a = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_IPV6_IFADDR | RTMGRP_IPV6_ROUTE };
+    CHECK_OK(bind(fd, (struct sockaddr *)&a, sizeof a));
+    printf("listening\n");
+    fflush(stdout);
+
+    enum { TENTATIVE, PREFERRED, DEPRECATED, DELETED, STEPS };
+    static const char *const step_names[STEPS] = { "tentative", "preferred", "deprecated", "deleted" };
+    int step = 0, out_of_order = 0, prefix_route = 0, prefix_route_gone = 0, default_route = 0;
+    unsigned char address[16] = { 0 };
+    while (step < STEPS || !prefix_route_gone) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        if (CHECK_OK(poll(&p, 1, 60000)) == 0) {
+            fprintf(stderr, "netlink ra: nothing for 60 s after %s\n", step ? step_names[step - 1] : "listening");
+            CHECK(!"every step of the address's life");
+            break;
+        }
+        ssize_t n = CHECK_OK(recv(fd, reply, sizeof reply, 0));
+        for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_type == RTM_NEWROUTE || h->nlmsg_type == RTM_DELROUTE) {
+                struct route_info r;
+                parse_route(h, &r);
+                if (r.family != AF_INET6 || r.oif != eth || r.table != RT_TABLE_MAIN)
+                    continue;
+                if (r.dst_len == 64 && !memcmp(r.dst, &prefix, 8) && r.protocol == RTPROT_KERNEL && r.metric == 256) {
+                    if (h->nlmsg_type == RTM_NEWROUTE)
+                        prefix_route = 1;
+                    else
+                        prefix_route_gone = prefix_route;
+                }
+                if (h->nlmsg_type == RTM_NEWROUTE && r.dst_len == 0 && !memcmp(r.gateway, &router, 16) &&
+                    r.protocol == RTPROT_RA && r.metric == 1024)
+                    default_route = 1;
+                continue;
+            }
+            if (h->nlmsg_type != RTM_NEWADDR && h->nlmsg_type != RTM_DELADDR)
+                continue;
+            const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+            const unsigned char *got = NULL;
+            int len = IFA_PAYLOAD(h);
+            for (const struct rtattr *at = IFA_RTA(ifa); RTA_OK(at, len); at = RTA_NEXT(at, len))
+                if (at->rta_type == IFA_ADDRESS)
+                    got = RTA_DATA(at);
+            if (!got || ifa->ifa_family != AF_INET6 || ifa->ifa_index != eth || memcmp(got, &prefix, 8))
+                continue; // the link-local address, or another family's
+            CHECK_EQ(ifa->ifa_prefixlen, 64);
+            CHECK_EQ(ifa->ifa_scope, RT_SCOPE_UNIVERSE);
+            if (step == 0)
+                memcpy(address, got, 16);
+            CHECK_MEM(got, address, 16);
+            int now = h->nlmsg_type == RTM_DELADDR           ? DELETED
+                      : (ifa->ifa_flags & IFA_F_TENTATIVE)  ? TENTATIVE
+                      : (ifa->ifa_flags & IFA_F_DEPRECATED) ? DEPRECATED
+                                                            : PREFERRED;
+            if (now != step) {
+                fprintf(stderr, "netlink ra: heard %s, expected %s\n", step_names[now], step < STEPS ? step_names[step] : "nothing more");
+                out_of_order++;
+            }
+            step = now + 1;
+        }
+        if (out_of_order)
+            break;
+    }
+    CHECK_EQ(out_of_order, 0);
+    CHECK_EQ(step, STEPS);
+    CHECK(prefix_route);
+    CHECK(prefix_route_gone);
+    CHECK(default_route);
+    close(fd);
+    if (step == STEPS && prefix_route_gone && default_route && !out_of_order)
+        printf("netlink: heard the router: its address tentative, preferred, deprecated, deleted; "
+               "the prefix's route and the default route came, the prefix's went\n");
+    return check_report("netlink");
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "ra") == 0)
+        return hear_router(argv[2], argv[3]);
     if (argc == 5 && strcmp(argv[1], "eth0") == 0 && (!strcmp(argv[3], "dhcp") || !strcmp(argv[3], "static"))) {
         eth_address = argv[2];
         eth_static = strcmp(argv[3], "static") == 0;
         eth_gateway = argv[4];
     } else if (argc != 1) {
-        fprintf(stderr, "usage: netlink [eth0 A.B.C.D dhcp|static GATEWAY]\n");
+        fprintf(stderr, "usage: netlink [eth0 A.B.C.D dhcp|static GATEWAY | ra PREFIX ROUTER]\n");
         return 2;
     }
     check_getifaddrs();
