@@ -267,8 +267,10 @@ private:
     ErrorOr bind_port(u32 pid)
     {
         if (find(pid)) return Errno::EADDRINUSE;
+        StackGuard g;
         m_portid = pid;
         m_bound = true;
+        m_seen = g_change_serial; // a member hears nothing before it has a port id
         return {};
     }
 
