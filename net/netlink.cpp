@@ -147,7 +147,8 @@ public:
         for (size_t k = 0; k < n; k++) TRY(data.append(0));
         TRY(buf.copy_in(data.data(), 0, n));
         // To a group (the lowest one named, as Linux's netlink_sendmsg): a
-        // copy for each member but the sender; to a port id as well if one is named.
+        // copy for each member but the sender; then to the port id as ever
+        // (to the kernel, as a request, for 0).
         if (u32 bit = dst_groups & -dst_groups) {
             for (NetlinkSocket* s = g_sockets; s; s = s->m_next) {
                 // As netlink_broadcast: not the sender, nor the port id the
@@ -157,7 +158,6 @@ public:
                 TRY(append_bytes(copy, data.data(), data.size()));
                 s->deliver({ std::move(copy), m_portid, 0 });
             }
-            if (!dst_pid) return n;
         }
         if (dst_pid) {
             NetlinkSocket* peer = find(dst_pid);

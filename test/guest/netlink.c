@@ -215,7 +215,8 @@ struct request {
     char attrs[64];
 };
 
-static void send_request(int fd, int type, int flags, unsigned seq, int index, size_t extra)
+// A request to the kernel, and to the members of `groups` as well (0: none).
+static void send_request_to(int fd, unsigned groups, int type, int flags, unsigned seq, int index, size_t extra)
 {
     struct request q;
     memset(&q, 0, sizeof q);
@@ -225,8 +226,13 @@ static void send_request(int fd, int type, int flags, unsigned seq, int index, s
     q.h.nlmsg_seq = seq;
     q.link.ifi_family = AF_UNSPEC;
     q.link.ifi_index = index;
-    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK, .nl_groups = groups };
     CHECK_EQ(sendto(fd, &q, q.h.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel), q.h.nlmsg_len);
+}
+
+static void send_request(int fd, int type, int flags, unsigned seq, int index, size_t extra)
+{
+    send_request_to(fd, 0, type, flags, seq, index, extra);
 }
 
 static char reply[65536];
@@ -542,6 +548,14 @@ static void check_groups(void)
         CHECK_EQ(sendto(sender, "again", 5, 0, (struct sockaddr *)&to, sizeof to), 5);
         CHECK_ERR(recv(sender, text, sizeof text, MSG_DONTWAIT), EAGAIN);
         CHECK_EQ(recv(member, text, sizeof text, MSG_DONTWAIT), 5);
+        // With port id 0 the kernel gets it too, as a request: the member its
+        // copy, the sender the kernel's answer.
+        send_request_to(sender, RTMGRP_LINK, RTM_GETLINK, 0, 55, 1, 0);
+        ssize_t n = recv(member, reply, sizeof reply, MSG_DONTWAIT);
+        CHECK(n >= (ssize_t)NLMSG_HDRLEN && ((struct nlmsghdr *)reply)->nlmsg_type == RTM_GETLINK);
+        n = receive(sender);
+        CHECK(n >= (ssize_t)NLMSG_HDRLEN && ((struct nlmsghdr *)reply)->nlmsg_type == RTM_NEWLINK &&
+              ((struct nlmsghdr *)reply)->nlmsg_seq == 55);
 
         // Overflow: a small receive buffer and more than it holds.
         int small = 4096, one = 1;
