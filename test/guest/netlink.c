@@ -15,7 +15,9 @@
 //   netlink ra PREFIX ROUTER
 //                           hears what a router's advertisement does (VM only:
 //                           test/integration/net_notify.py sends it)
-// Runs natively too (but `ra`).
+//   netlink dhcp A.B.C.D GATEWAY
+//                           hears the DHCP lease come (VM only, as `ra`)
+// Runs natively too (but `ra` and `dhcp`).
 #include "check.h"
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -1015,16 +1017,86 @@ static int hear_router(const char *prefix_text, const char *router_text)
     return check_report("netlink");
 }
 
+// `netlink dhcp A.B.C.D GATEWAY` (in the VM on a tap device where no DHCP
+// server answers until the program says "listening", test/integration/
+// net_notify.py): eth0 has no IPv4 address yet; when the lease comes, the
+// program must hear its address (dynamic, with the lease's lifetime), the
+// route to its /24 and the default route through GATEWAY.
+static int hear_lease(const char *address_text, const char *gateway_text)
+{
+    unsigned address = inet_addr(address_text), gateway = inet_addr(gateway_text), eth = if_nametoindex("eth0");
+    CHECK(eth != 0);
+    int fd = CHECK_OK(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    struct sockaddr_nl a = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE };
+    CHECK_OK(bind(fd, (struct sockaddr *)&a, sizeof a));
+    int inet = CHECK_OK(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)); // for SIOCGIFADDR
+    struct ifreq r;
+    CHECK_ERR(ifreq_ioctl(inet, SIOCGIFADDR, "eth0", &r), EADDRNOTAVAIL); // no lease yet
+    printf("listening\n");
+    fflush(stdout);
+
+    int heard_address = 0, subnet_route = 0, default_route = 0;
+    while (!(heard_address && subnet_route && default_route)) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        if (CHECK_OK(poll(&p, 1, 60000)) == 0) {
+            CHECK(!"the lease's address and routes within 60 s");
+            break;
+        }
+        ssize_t n = CHECK_OK(recv(fd, reply, sizeof reply, 0));
+        for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+            CHECK_EQ(h->nlmsg_seq, 0);
+            if (h->nlmsg_type == RTM_NEWROUTE) {
+                struct route_info route;
+                parse_route(h, &route);
+                if (route.family != AF_INET || route.oif != eth || route.table != RT_TABLE_MAIN)
+                    continue;
+                unsigned dst, via;
+                memcpy(&dst, route.dst, 4);
+                memcpy(&via, route.gateway, 4);
+                if (route.dst_len == 24 && dst == (address & htonl(0xffffff00)) && !via &&
+                    route.protocol == RTPROT_KERNEL && !memcmp(route.prefsrc, &address, 4))
+                    subnet_route = 1;
+                if (route.dst_len == 0 && via == gateway)
+                    default_route = 1;
+            } else if (h->nlmsg_type == RTM_NEWADDR) {
+                struct dump_result d = { 0 };
+                scan_attrs(&d, h); // eth_v4: this address, /24, on eth0
+                const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+                if (ifa->ifa_family == AF_INET && d.eth_v4) {
+                    CHECK_EQ(d.eth_v4_flags & IFA_F_PERMANENT, 0); // leased: dynamic
+                    CHECK(d.eth_v4_valid > 0 && d.eth_v4_valid != 0xffffffffu);
+                    heard_address = 1;
+                }
+            }
+        }
+    }
+    CHECK(heard_address);
+    CHECK(subnet_route);
+    CHECK(default_route);
+    CHECK_OK(ifreq_ioctl(inet, SIOCGIFADDR, "eth0", &r));
+    CHECK_EQ(((struct sockaddr_in *)&r.ifr_addr)->sin_addr.s_addr, address);
+    close(inet);
+    close(fd);
+    if (heard_address && subnet_route && default_route)
+        printf("netlink: heard the lease: %s/24 dynamic, its subnet's route, the default route via %s\n",
+               address_text, gateway_text);
+    return check_report("netlink");
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "ra") == 0)
         return hear_router(argv[2], argv[3]);
+    if (argc == 4 && strcmp(argv[1], "dhcp") == 0) {
+        eth_address = argv[2];
+        return hear_lease(argv[2], argv[3]);
+    }
     if (argc == 5 && strcmp(argv[1], "eth0") == 0 && (!strcmp(argv[3], "dhcp") || !strcmp(argv[3], "static"))) {
         eth_address = argv[2];
         eth_static = strcmp(argv[3], "static") == 0;
         eth_gateway = argv[4];
     } else if (argc != 1) {
-        fprintf(stderr, "usage: netlink [eth0 A.B.C.D dhcp|static GATEWAY | ra PREFIX ROUTER]\n");
+        fprintf(stderr, "usage: netlink [eth0 A.B.C.D dhcp|static GATEWAY | ra PREFIX ROUTER | dhcp A.B.C.D GATEWAY]\n");
         return 2;
     }
     check_getifaddrs();

@@ -17,6 +17,10 @@ lifetimes do the rest.
    advertises a new prefix every 2 s until `ip monitor` has shown one's
    address tentative, then preferred, then deleted, and its routes, in
    Linux's words.
+3. IPv4: `netlink dhcp` boots with no DHCP server on the tap (the kernel
+   gives up waiting for a lease and starts it), says "listening", and only
+   then does busybox's udhcpd start: the program must hear the lease's
+   address (dynamic) and the routes to its /24 and through the gateway.
 
 Needs root (or CAP_NET_ADMIN) for the tap device: otherwise it says why and
 exits 77 (skipped).
@@ -32,6 +36,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 from net_tap import SKIP, fail, run  # the tap test's helpers
@@ -69,7 +74,7 @@ class Vm:
 
     def __init__(self, elfin, tap, address, program, args):
         self.cmd = [elfin, "run", "--timeout", f"{TIMEOUT}s", "--mem", "64M", "--net", f"tap:{tap}",
-                    "--ip", address, program, *args]
+                    *(["--ip", address] if address else []), program, *args]
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, start_new_session=True)
         self.out = b""
@@ -89,6 +94,20 @@ class Vm:
         _, err = self.proc.communicate()
         return err.decode(errors="replace")
 
+    def wait_listening(self):
+        while b"listening\n" not in self.out:
+            if not self.read(TIMEOUT / 2):
+                fail(f"no 'listening' line\n{self.describe(self.stop())}")
+
+    def finish(self, success):
+        """The program's end: exit status 0 and its `success` line."""
+        while self.read(TIMEOUT):
+            pass
+        self.proc.wait(timeout=TIMEOUT)
+        err = self.stop()
+        if self.proc.returncode != 0 or success not in self.out:
+            fail(f"exit status {self.proc.returncode}\n{self.describe(err)}")
+
     def describe(self, err):
         return (f"command: {' '.join(self.cmd)}\nstdout: {self.out.decode(errors='replace')[-3000:]}\n"
                 f"stderr: {err[-3000:]}")
@@ -99,16 +118,9 @@ def hear_router(args, tap, address, router, net):
     prefix = f"2001:db8:{net:x}::"
     vm = Vm(args.elfin, tap, address, os.path.join(args.guest_dir, "netlink"), ["ra", prefix, ROUTER])
     try:
-        while b"listening\n" not in vm.out:
-            if not vm.read(TIMEOUT / 2):
-                fail(f"no 'listening' line\n{vm.describe(vm.stop())}")
+        vm.wait_listening()
         router.advertise(prefix)
-        while vm.read(TIMEOUT):
-            pass
-        vm.proc.wait(timeout=TIMEOUT)
-        err = vm.stop()
-        if vm.proc.returncode != 0 or b"netlink: heard the router" not in vm.out:
-            fail(f"netlink ra: exit status {vm.proc.returncode}\n{vm.describe(err)}")
+        vm.finish(b"netlink: heard the router")
     finally:
         vm.stop()
 
@@ -150,6 +162,33 @@ def ip_monitor(args, tap, address, router, net):
         vm.stop()
 
 
+def hear_lease(args, tap, net, work):
+    """Step 3: no DHCP server until the program listens (the kernel waits for
+    a lease, then starts it without one); then busybox's udhcpd, and the
+    program must hear the lease's address and routes."""
+    busybox = shutil.which("busybox")
+    if not busybox:
+        fail("busybox is missing (scripts/setup installs busybox-static)")
+    guest = f"{net}.50"
+    vm = Vm(args.elfin, tap, None, os.path.join(args.guest_dir, "netlink"), ["dhcp", guest, f"{net}.1"])
+    server = None
+    try:
+        vm.wait_listening()
+        conf = os.path.join(work, "udhcpd.conf")
+        with open(conf, "w") as f:
+            print(f"start {guest}\nend {guest}\ninterface {tap}\nlease_file {work}/leases\npidfile {work}/pid\n"
+                  f"option subnet 255.255.255.0\noption router {net}.1", file=f)
+        open(os.path.join(work, "leases"), "w").close()
+        server = subprocess.Popen([busybox, "udhcpd", "-f", conf], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        vm.finish(b"netlink: heard the lease")
+    finally:
+        vm.stop()
+        if server:
+            server.terminate()
+            server.wait()
+
+
 def missing():
     """Why the test cannot run here, or None."""
     if os.geteuid() != 0 or not os.access("/dev/net/tun", os.R_OK | os.W_OK) or not shutil.which("ip"):
@@ -171,18 +210,24 @@ def main():
 
     n = os.getpid() % 200
     tap = f"elfinnl{os.getpid() % 100000}"
-    address = f"192.168.{n + 20}.50/24"
+    net = f"192.168.{n + 20}"
+    address = f"{net}.50/24"
+    work = tempfile.mkdtemp(prefix="elfin-notify-")
     try:
         run("ip", "tuntap", "add", "dev", tap, "mode", "tap")
+        run("ip", "addr", "add", f"{net}.1/24", "dev", tap)
         run("ip", "-6", "addr", "add", f"{ROUTER}/64", "dev", tap, "nodad")
         run("ip", "link", "set", tap, "up")
         router = Router(tap)
         hear_router(args, tap, address, router, n)
         ip_monitor(args, tap, address, router, n)
-        print(f"tap {tap}: the program heard a router advertisement's address and routes; ip monitor showed them")
+        hear_lease(args, tap, net, work)
+        print(f"tap {tap}: the program heard a router advertisement's address and routes, and a late DHCP lease; "
+              "ip monitor showed the advertisement's")
         return 0
     finally:
         subprocess.run(["ip", "link", "del", tap], capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
