@@ -16,13 +16,12 @@ CAP_NET_ADMIN) for the tap device: otherwise it says why and exits 77
 
 import argparse
 import os
-import select
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
+
+from harness import Failure, echo, first_line, kill_session, start
 
 SKIP = 77
 TIMEOUT = 100
@@ -74,37 +73,22 @@ def main():
 
         cmd = [args.elfin, "run", "--timeout", f"{TIMEOUT}s", "--mem", "64M", "--kernel-debug",
                "--net", f"tap:{tap}", os.path.join(args.guest_dir, "sockets"), "serve", str(port)]
-        vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              start_new_session=True)
+        vm = start(cmd)
         # The serve line comes after boot, DHCP and listen().
-        first = b""
-        while not first.endswith(b"\n"):
-            ready, _, _ = select.select([vm.stdout], [], [], TIMEOUT / 2)
-            chunk = os.read(vm.stdout.fileno(), 1) if ready else b""
-            if not chunk:
-                vm.kill()
-                out, err = vm.communicate()
-                fail(f"no 'listening' line (so far {first!r})\ncommand: {' '.join(cmd)}\n"
-                     f"stderr: {err.decode(errors='replace')[-3000:]}")
-            first += chunk
+        try:
+            first = first_line(vm, TIMEOUT / 2, "'listening' line")
+        except Failure as f:
+            fail(str(f))
         if first != b"listening on %d\n" % port:
             fail(f"the server said {first!r}")
 
         data = bytes((i * 29 + (i >> 9)) & 0xFF for i in range(1 << 20))
-        back = bytearray()
-        with socket.create_connection((guest_ip, port), timeout=TIMEOUT / 2) as conn:
-            conn.sendall(data)
-            conn.shutdown(socket.SHUT_WR)
-            while True:
-                b = conn.recv(65536)
-                if not b:
-                    break
-                back += b
+        back = echo((guest_ip, port), data, TIMEOUT / 2)
         out, err = vm.communicate(timeout=TIMEOUT / 2)
         text = err.decode(errors="replace")
-        if bytes(back) != data:
+        if back != data:
             fail(f"echo over the tap: sent {len(data)} bytes, got {len(back)} back, "
-                 f"{'equal' if bytes(back) == data[:len(back)] else 'different'} as far as they go\n{text[-3000:]}")
+                 f"{'equal' if back == data[:len(back)] else 'different'} as far as they go\n{text[-3000:]}")
         if vm.returncode != 0:
             fail(f"exit status {vm.returncode}\nstdout: {out.decode(errors='replace')}\nstderr: {text[-3000:]}")
         for want in (f"DHCP lease {guest_ip}/24, gateway {net}.1, DNS {net}.1",
@@ -116,9 +100,8 @@ def main():
         print(f"tap {tap}: lease {guest_ip} from udhcpd, 1 MiB echoed, checksum offload both ways")
         return 0
     finally:
-        if vm and vm.poll() is None:
-            os.killpg(vm.pid, signal.SIGKILL)
-            vm.communicate()
+        if vm:
+            kill_session(vm)
         if dhcpd:
             dhcpd.terminate()
             dhcpd.wait()

@@ -17,30 +17,17 @@ import hashlib
 import os
 import re
 import resource
-import shutil
-import signal
+import socket
 import subprocess
 import sys
 import tempfile
+
+from harness import Failure, echo, elfin_environment, first_line, free_port, kill_session, qemu_shim, show, start
 
 BUSYBOX = "/bin/busybox"
 MEM = "64M"
 RUN_TIMEOUT = 110          # seconds for one `elfin run`; ctest's TIMEOUT is 120
 SKIP = 77
-
-
-class Failure(Exception):
-    pass
-
-
-def show(data, limit=600):
-    """A readable excerpt of program output for a failure message."""
-    if data is None:
-        return "(none)"
-    text = data.decode("utf-8", "backslashreplace") if isinstance(data, bytes) else data
-    if len(text) > limit:
-        text = text[:limit] + f"... ({len(data)} bytes in all)"
-    return repr(text)
 
 
 def no_core_dumps():
@@ -69,18 +56,9 @@ class Context:
         self.smp = args.smp
         self.tmp = tmp
         self.log = []
-        # A qemu-system-x86_64 first in PATH that records that it was started,
-        # then runs the real one: tells whether the tool booted a VM.
-        self.shim_dir = os.path.join(tmp, "shim")
+        # The stand-in QEMU leaves this file when the tool boots a VM.
         self.qemu_marker = os.path.join(tmp, "qemu-started")
-        real_qemu = shutil.which("qemu-system-x86_64") or "/usr/bin/qemu-system-x86_64"
-        os.makedirs(self.shim_dir)
-        shim = os.path.join(self.shim_dir, "qemu-system-x86_64")
-        with open(shim, "w") as f:
-            # Only a boot counts (-kernel), not the tool's KVM probe.
-            f.write(f"#!/bin/sh\ncase \" $* \" in *\" -kernel \"*) touch '{self.qemu_marker}';; esac\n"
-                    f"exec '{real_qemu}' \"$@\"\n")
-        os.chmod(shim, 0o755)
+        self.shim = qemu_shim(os.path.join(tmp, "shim"), self.qemu_marker)
 
     def guest(self, name, needs=None):
         path = os.path.join(self.guest_dir, name)
@@ -93,25 +71,16 @@ class Context:
         return os.path.join(self.tmp, name)
 
     def environment(self, env=None):
-        full_env = dict(os.environ)
-        full_env["PATH"] = self.shim_dir + os.pathsep + full_env.get("PATH", "/usr/bin:/bin")
-        full_env["ELFIN_QEMU"] = os.path.join(self.shim_dir, "qemu-system-x86_64")
-        full_env["XDG_CACHE_HOME"] = os.path.join(self.tmp, "cache")   # no image shared between cases
-        if env:
-            full_env.update(env)
-        return full_env
+        return elfin_environment(self.shim, self.path("cache"), env)
 
     def execute(self, cmd, env=None, stdin=subprocess.DEVNULL):
         self.log.append(" ".join(cmd))
-        full_env = self.environment(env)
         # A session of its own, so a hung run's QEMU is killed with it.
-        proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=full_env, start_new_session=True, preexec_fn=no_core_dumps)
+        proc = start(cmd, self.environment(env), stdin=stdin, preexec_fn=no_core_dumps)
         try:
             out, err = proc.communicate(timeout=RUN_TIMEOUT)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            out, err = proc.communicate()
+            out, err = kill_session(proc)
             raise Failure(f"timed out after {RUN_TIMEOUT} s: {' '.join(cmd)}\n"
                           f"stdout: {show(out, 4000)}\nstderr: {show(err, 4000)}")
         rc = proc.returncode
@@ -356,13 +325,6 @@ def check_trace(ctx, r):
 SMP2 = ["--smp", "2"]  # two vCPUs (QEMU runs them on two host threads: MTTCG)
 
 
-def free_port():
-    import socket
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 STATIC_IP = ["--ip", "10.0.2.20/24", "--gateway", "10.0.2.2"]
 
 
@@ -375,8 +337,6 @@ class EchoServer:
         self.options = list(options)
 
     def run(self, ctx):
-        import select
-        import socket
         port = free_port()
         program = ctx.guest("sockets")
         if ctx.native:
@@ -388,40 +348,20 @@ class EchoServer:
             if ctx.smp:   # the smp2.* pass
                 cmd += ["--smp", str(ctx.smp)]
             cmd += self.options + ["-p", f"{port}:{port}", program, "serve", str(port)]
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=ctx.environment(), start_new_session=True)
+        proc = start(cmd, ctx.environment())
         try:
-            first = b""
-            deadline = RUN_TIMEOUT / 2
-            while not first.endswith(b"\n"):
-                ready, _, _ = select.select([proc.stdout], [], [], deadline)
-                chunk = os.read(proc.stdout.fileno(), 1) if ready else b""
-                if not chunk:
-                    out, err = proc.communicate(timeout=5) if not ready else (b"", proc.stderr.read())
-                    raise Failure(f"no 'listening' line from the server (so far {first!r})\n"
-                                  f"command: {' '.join(cmd)}\nstderr: {show(err, 4000)}")
-                first += chunk
+            first = first_line(proc, RUN_TIMEOUT / 2, "'listening' line from the server")
             if first != b"listening on %d\n" % port:
                 raise Failure(f"the server said {first!r}")
             data = bytes((i * 31 + (i >> 8)) & 0xFF for i in range(1 << 20))
-            with socket.create_connection(("127.0.0.1", port), timeout=RUN_TIMEOUT / 2) as conn:
-                conn.sendall(data)
-                conn.shutdown(socket.SHUT_WR)
-                back = bytearray()
-                while True:
-                    b = conn.recv(65536)
-                    if not b:
-                        break
-                    back += b
+            back = echo(("127.0.0.1", port), data, RUN_TIMEOUT / 2)
             out, err = proc.communicate(timeout=RUN_TIMEOUT / 2)
         finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.communicate()
+            kill_session(proc)
         r = Result(cmd, proc.returncode, first + out, err)
-        if bytes(back) != data:
+        if back != data:
             raise Failure(f"echo: sent {len(data)} bytes (sha256 {sha256(data)}), got {len(back)} back "
-                          f"(sha256 {sha256(bytes(back))})\n{r.describe()}")
+                          f"(sha256 {sha256(back)})\n{r.describe()}")
         expect_rc(r, 0)
         expect_contains(r, r.out, rb"(?m)^echoed 1048576 bytes$", "the server's byte count")
         expect_contains(r, r.out, rb"(?m)^sockets: [1-9][0-9]* checks passed$", "the success line")
@@ -760,7 +700,6 @@ def case_net_none(ctx):
 
 def case_net_port_in_use(ctx):
     """-p with a host port already taken: one line naming it, and no VM."""
-    import socket
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         s.listen(1)

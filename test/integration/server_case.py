@@ -18,7 +18,6 @@ import argparse
 import hashlib
 import os
 import re
-import select
 import shutil
 import signal
 import socket
@@ -27,22 +26,11 @@ import sys
 import tempfile
 import time
 
+from harness import Failure, elfin_environment, free_port, kill_session, qemu_shim, show, start
+
 BOOT_TIMEOUT = 60      # seconds for the server to answer its first request under TCG
 STEP_TIMEOUT = 60      # seconds for one client run
 VM_TIMEOUT = 170       # the tool's own --timeout: ctest's TIMEOUT is 180
-
-
-class Failure(Exception):
-    pass
-
-
-def show(data, limit=2000):
-    if data is None:
-        return "(none)"
-    text = data.decode("utf-8", "backslashreplace") if isinstance(data, bytes) else data
-    if len(text) > limit:
-        text = text[:limit] + f"... ({len(text)} characters in all)"
-    return repr(text)
 
 
 def need(program):
@@ -52,12 +40,6 @@ def need(program):
         raise Failure(f"{program} is missing on the host: scripts/setup installs it (nginx, redis-server, "
                       f"redis-tools, wrk, curl, python3)")
     return path
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sha256_file(path):
@@ -76,28 +58,16 @@ class Vm:
         self.out_path = os.path.join(ctx.tmp, f"{name}.out")
         self.err_path = os.path.join(ctx.tmp, f"{name}.err")
         self.qemu_pid_path = os.path.join(ctx.tmp, "qemu.pid")
-        # A qemu-system-x86_64 first in PATH that writes its pid, then becomes
-        # the real one: after the stop, the test checks no QEMU is left.
-        shim_dir = os.path.join(ctx.tmp, "shim")
-        os.makedirs(shim_dir, exist_ok=True)
-        real_qemu = shutil.which("qemu-system-x86_64") or "/usr/bin/qemu-system-x86_64"
-        shim = os.path.join(shim_dir, "qemu-system-x86_64")
-        with open(shim, "w") as f:
-            f.write(f"#!/bin/sh\ncase \" $* \" in *\" -kernel \"*) echo $$ > '{self.qemu_pid_path}';; esac\n"
-                    f"exec '{real_qemu}' \"$@\"\n")
-        os.chmod(shim, 0o755)
-        env = dict(os.environ)
-        env["PATH"] = shim_dir + os.pathsep + env.get("PATH", "/usr/bin:/bin")
-        env["ELFIN_QEMU"] = shim
-        env["XDG_CACHE_HOME"] = os.path.join(ctx.tmp, "cache")
+        # QEMU's pid, from the stand-in: after the stop, the test checks no QEMU is left.
+        shim = qemu_shim(os.path.join(ctx.tmp, "shim"), self.qemu_pid_path)
+        env = elfin_environment(shim, os.path.join(ctx.tmp, "cache"))
         self.cmd = [ctx.elfin, "run", "--timeout", f"{VM_TIMEOUT}s", "--mem", mem, "--smp", "1"]
         self.cmd += list(options) + [program] + list(args)
         ctx.log.append(" ".join(self.cmd))
         # Appending: the tool and QEMU both write to the same stderr.
         self.out = open(self.out_path, "ab")
         self.err = open(self.err_path, "ab")
-        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.err,
-                                     env=env, start_new_session=True)
+        self.proc = start(self.cmd, env, stdout=self.out, stderr=self.err)
 
     def output(self):
         with open(self.out_path, "rb") as f:
@@ -159,9 +129,7 @@ class Vm:
                 raise Failure(f"the VM's stderr has /{bad.decode()}/\n{self.describe()}")
 
     def kill(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        kill_session(self.proc)
         qemu = self.qemu_pid()
         if qemu and os.path.exists(f"/proc/{qemu}") and not _zombie(qemu):
             os.kill(qemu, signal.SIGKILL)
@@ -186,6 +154,15 @@ class Context:
     def path(self, name):
         return os.path.join(self.tmp, name)
 
+    def www(self, files):
+        """A directory for a web server to serve, holding `files` (name: bytes)."""
+        www = self.path("www")
+        os.makedirs(www)
+        for name, data in files.items():
+            with open(os.path.join(www, name), "wb") as f:
+                f.write(data)
+        return www
+
     def client(self, cmd, what, timeout=STEP_TIMEOUT, vm=None, stdin=None):
         """A host client: its stdout, or a failure with everything it and the VM said."""
         self.log.append(" ".join(cmd))
@@ -193,11 +170,11 @@ class Context:
             r = subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout)
         except subprocess.TimeoutExpired as e:
             raise Failure(f"{what}: timed out after {timeout} s: {' '.join(cmd)}\n"
-                          f"stdout: {show(e.stdout)}\nstderr: {show(e.stderr)}"
+                          f"stdout: {show(e.stdout, 2000)}\nstderr: {show(e.stderr, 2000)}"
                           + (f"\n{vm.describe()}" if vm else ""))
         if r.returncode != 0:
             raise Failure(f"{what}: exit code {r.returncode}: {' '.join(cmd)}\n"
-                          f"stdout: {show(r.stdout)}\nstderr: {show(r.stderr)}"
+                          f"stdout: {show(r.stdout, 2000)}\nstderr: {show(r.stderr, 2000)}"
                           + (f"\n{vm.describe()}" if vm else ""))
         return r.stdout, r.stderr
 
@@ -256,13 +233,9 @@ def case_nginx(ctx):
     curl = need("curl")
     wrk = need("wrk")
     port = free_port()
-    www = ctx.path("www")
-    os.makedirs(www)
-    with open(os.path.join(www, "index.html"), "wb") as f:
-        f.write(INDEX_HTML)
-    with open(os.path.join(www, "big.bin"), "wb") as f:
-        f.write(os.urandom(BIG_SIZE))
-    big_sha = sha256_file(os.path.join(www, "big.bin"))
+    big = os.urandom(BIG_SIZE)
+    big_sha = hashlib.sha256(big).hexdigest()
+    www = ctx.www({"index.html": INDEX_HTML, "big.bin": big})
     conf = ctx.path("nginx.conf")
     with open(conf, "w") as f:
         f.write(NGINX_CONF.format(port=80))
@@ -287,7 +260,7 @@ def case_nginx(ctx):
             with open(p, "rb") as f:
                 got = f.read()
             if got != INDEX_HTML:
-                raise Failure(f"index.html came back as {show(got)}\n{vm.describe()}")
+                raise Failure(f"index.html came back as {show(got, 2000)}\n{vm.describe()}")
         # 10 MiB, byte for byte.
         big = ctx.path("big.got")
         out, _ = ctx.client([curl, "-sS", "--http1.1", "-w", "%{http_code} %{size_download}", "-o", big,
@@ -363,13 +336,13 @@ def concurrent_requests(vm, port, count):
             s.sendall(request)
             status, body = read_response(f)
             if not status.startswith(b"HTTP/1.1 200") or body != INDEX_HTML:
-                raise Failure(f"connection {i}: {show(status)} {show(body, 200)}\n{vm.describe()}")
+                raise Failure(f"connection {i}: {show(status, 2000)} {show(body, 200)}\n{vm.describe()}")
         for s, _ in conns:
             s.sendall(request)
         for i, (s, f) in enumerate(conns):
             status, body = read_response(f)
             if not status.startswith(b"HTTP/1.1 200") or body != INDEX_HTML:
-                raise Failure(f"second request on connection {i} of {count} open at once: {show(status)} "
+                raise Failure(f"second request on connection {i} of {count} open at once: {show(status, 2000)} "
                               f"{show(body, 200)}\n{vm.describe()}")
     except OSError as e:
         raise Failure(f"{count} connections at once: {e}\n{vm.describe()}")
@@ -383,11 +356,11 @@ def check_wrk(out, vm):
     text = out.decode("utf-8", "replace")
     m = re.search(r"^\s*(\d+) requests in ", text, re.M)
     if not m or int(m.group(1)) == 0:
-        raise Failure(f"wrk completed no request\nwrk: {show(text)}\n{vm.describe()}")
+        raise Failure(f"wrk completed no request\nwrk: {show(text, 2000)}\n{vm.describe()}")
     # wrk prints these lines only when something went wrong.
     for bad in (r"Socket errors:", r"Non-2xx or 3xx responses:"):
         if re.search(bad, text):
-            raise Failure(f"wrk reports errors ({bad})\nwrk: {show(text)}\n{vm.describe()}")
+            raise Failure(f"wrk reports errors ({bad})\nwrk: {show(text, 2000)}\n{vm.describe()}")
 
 
 # ---------------------------------------------------------------- redis
@@ -436,10 +409,10 @@ def check_benchmark(out, err, vm):
         except ValueError:
             rps = 0.0
         if rps <= 0:
-            raise Failure(f"redis-benchmark has no result for {test}\nstdout: {show(text)}\n"
-                          f"stderr: {show(err)}\n{vm.describe()}")
+            raise Failure(f"redis-benchmark has no result for {test}\nstdout: {show(text, 2000)}\n"
+                          f"stderr: {show(err, 2000)}\n{vm.describe()}")
     if re.search(rb"(?i)error", out + err):
-        raise Failure(f"redis-benchmark reports an error\nstdout: {show(text)}\nstderr: {show(err)}\n{vm.describe()}")
+        raise Failure(f"redis-benchmark reports an error\nstdout: {show(text, 2000)}\nstderr: {show(err, 2000)}\n{vm.describe()}")
 
 
 # ---------------------------------------------------------------- python asyncio
@@ -536,11 +509,9 @@ def case_python_http(ctx):
     python = need("/usr/bin/python3")
     curl = need("curl")
     port = free_port()
-    www = ctx.path("www")
-    os.makedirs(www)
-    with open(os.path.join(www, "data.bin"), "wb") as f:
-        f.write(os.urandom(1 << 20))
-    want = sha256_file(os.path.join(www, "data.bin"))
+    data = os.urandom(1 << 20)
+    want = hashlib.sha256(data).hexdigest()
+    www = ctx.www({"data.bin": data})
     vm = ctx.vm("http", python, ["-m", "http.server", "8000", "--directory", "/srv/www"],
                 ["-p", f"{port}:8000", "--dir", f"{www}:/srv/www"], mem="96M")
 
@@ -548,7 +519,7 @@ def case_python_http(ctx):
         wait_http(vm, port)
         out, _ = ctx.client([curl, "-sS", f"http://127.0.0.1:{port}/"], "curl listing", vm=vm)
         if b'<a href="data.bin">data.bin</a>' not in out:
-            raise Failure(f"the directory listing has no data.bin: {show(out)}\n{vm.describe()}")
+            raise Failure(f"the directory listing has no data.bin: {show(out, 2000)}\n{vm.describe()}")
         got = ctx.path("data.got")
         out, _ = ctx.client([curl, "-sS", "-w", "%{http_code}", "-o", got, f"http://127.0.0.1:{port}/data.bin"],
                             "curl 1 MiB", vm=vm)
