@@ -308,6 +308,12 @@ u64 process_mask_here()
 
 int dequeue_to_deliver(u64 mask, SigInfo& out)
 {
+    // Every return to user mode asks: nothing pending is the common answer.
+    // A signal posted just after this look is what it would be just after
+    // the full one below: the poke that comes with it delivers it.
+    auto& st = current_signal_state();
+    if (!((__atomic_load_n(&st.pending.mask, __ATOMIC_RELAXED) | __atomic_load_n(&g_process_pending.mask, __ATOMIC_RELAXED)) & mask))
+        return 0;
     IrqOff off;
     return dequeue(mask & (current_signal_state().pending.mask | process_mask_here()), out);
 }

@@ -141,8 +141,9 @@ u64 realtime_offset_ns() { return g_realtime_at_boot_ns; }
 // page (core/vvar.h): keep the two the same.
 u64 monotonic_ns()
 {
-    u64 d = x86::rdtsc() - g_tsc_boot;
-    return u64((unsigned __int128)d * 1000000000ull / g_tsc_hz);
+    u64 d = x86::rdtsc() - g_tsc_boot, ns;
+    if (vvar::tsc_to_ns(d, g_tsc_hz, &ns)) return ns;
+    return u64((unsigned __int128)d * 1000000000ull / g_tsc_hz); // centuries after boot
 }
 
 u64 boot_ns() { return 0; }

@@ -11,10 +11,18 @@ class NetworkCard {
 public:
     static constexpr size_t MAX_FRAME = 1514; // Ethernet, without the FCS
 
-    // Frames that arrived, delivered in the card's interrupt (interrupts off):
-    // `frame` is valid only during the call. `checksum_ok`: the card vouches
-    // for the frame's TCP/UDP checksum, which need not be checked again.
-    using Receiver = void (*)(void* context, const u8* frame, size_t len, bool checksum_ok);
+    // A frame that arrived. `checksum_ok`: the card vouches for its TCP/UDP
+    // checksum, which need not be checked again.
+    struct Frame {
+        const u8* data;
+        size_t len;
+        bool checksum_ok;
+    };
+    // Frames that arrived, delivered in the card's interrupt (interrupts off)
+    // in batches of at most MAX_BATCH, so that the stack takes its lock once
+    // for all that came together. The frames are valid only during the call.
+    static constexpr size_t MAX_BATCH = 32;
+    using Receiver = void (*)(void* context, const Frame* frames, size_t count);
 
     virtual ~NetworkCard() = default;
     virtual const char* name() const = 0;
@@ -27,8 +35,8 @@ public:
     // Callers serialise (the network stack's lock).
     virtual Result<u8*> transmit_buffer() = 0;
     virtual void transmit(size_t len) = 0;
-    // Does what the card's interrupt does (frames in, transmit buffers
-    // back), for a caller that cannot take interrupts (net's exit flush).
+    // Does what the card's interrupt does (frames in), for a caller that
+    // cannot take interrupts (net's exit flush).
     virtual void poll() = 0;
     // Starts delivering frames; before this the card drops what it gets.
     virtual void set_receiver(Receiver receiver, void* context) = 0;

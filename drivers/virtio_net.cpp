@@ -69,25 +69,38 @@ public:
         for (u16 i = 0; i < m_rx->size(); i++) m_rx->submit(i, Virtqueue::BUFFER_SIZE, true);
         m_transport.notify(*m_rx);
     }
+    // Frames in, handed to the stack in batches. Transmit buffers come back
+    // in transmit_buffer, under the stack's lock: the transmit queue does not
+    // interrupt (probe), and an interrupt on another CPU must not race a
+    // transmit for them.
     void interrupt()
     {
         m_transport.ack_interrupt(); // before the rings: a later completion raises the line again
-        reclaim_tx();
         bool refilled = false;
-        u16 d;
-        u32 len;
-        while (m_rx->pop_used(d, len)) {
-            // One buffer holds a whole frame (no GSO was negotiated), so
-            // num_buffers is 1 even with merged buffers.
-            if (len > sizeof(Header) && m_receiver) {
-                // With GUEST_CSUM the device vouches for a frame's TCP/UDP
-                // checksum (checked, or partial because it never left the host).
+        for (bool more = true; more;) {
+            Frame batch[MAX_BATCH];
+            u16 descs[MAX_BATCH];
+            size_t n = 0;
+            u16 d;
+            u32 len;
+            while ((more = n < MAX_BATCH && m_rx->pop_used(d, len))) {
+                refilled = true;
+                if (len <= sizeof(Header) || !m_receiver) {
+                    m_rx->submit(d, Virtqueue::BUFFER_SIZE, true); // nothing to deliver
+                    continue;
+                }
+                // One buffer holds a whole frame (no GSO was negotiated), so
+                // num_buffers is 1 even with merged buffers. With GUEST_CSUM
+                // the device vouches for a frame's TCP/UDP checksum (checked,
+                // or partial because it never left the host).
                 u8 flags = reinterpret_cast<const Header*>(m_rx->buffer(d))->flags;
                 bool checked = m_rx_csum && (flags & (HDR_DATA_VALID | HDR_NEEDS_CSUM));
-                m_receiver(m_receiver_context, m_rx->buffer(d) + sizeof(Header), len - sizeof(Header), checked);
+                descs[n] = d;
+                batch[n++] = { m_rx->buffer(d) + sizeof(Header), len - sizeof(Header), checked };
             }
-            m_rx->submit(d, Virtqueue::BUFFER_SIZE, true);
-            refilled = true;
+            if (n) m_receiver(m_receiver_context, batch, n);
+            for (size_t i = 0; i < n; i++) m_rx->submit(descs[i], Virtqueue::BUFFER_SIZE, true);
+            more = n == MAX_BATCH;
         }
         if (refilled && m_rx->needs_notify()) m_transport.notify(*m_rx);
     }
@@ -125,6 +138,9 @@ ErrorOr probe(Transport& t)
     if (!rx_max || !tx_max) return Errno::ENODEV;
     auto rx = TRY(Virtqueue::create(RX_QUEUE, rx_max));
     auto tx = TRY(Virtqueue::create(TX_QUEUE, tx_max));
+    // Sent buffers are reclaimed when the next frame needs one: their
+    // completions need no interrupt.
+    tx->suppress_interrupts();
     TRY(t.enable_queue(*rx));
     TRY(t.enable_queue(*tx));
     auto* card = new (std::nothrow) VirtioNetCard(t, static_cast<core::Own<Virtqueue>&&>(rx), static_cast<core::Own<Virtqueue>&&>(tx), features);

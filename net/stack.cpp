@@ -113,18 +113,22 @@ err_t card_init(netif* nif)
     return ERR_OK;
 }
 
-// In the card's interrupt. lwIP handles the frame before input returns
-// (NO_SYS), so the checking flags set for it apply to it alone.
-void card_receive(void* context, const u8* frame, size_t len, bool checksum_ok)
+// In the card's interrupt: the frames that came together, under one hold
+// of the stack's lock. lwIP handles a frame before input returns (NO_SYS), so
+// the checking flags set for it apply to it alone.
+void card_receive(void* context, const drivers::NetworkCard::Frame* frames, size_t count)
 {
     auto* card = static_cast<Card*>(context);
     StackGuard g;
-    pbuf* p = pbuf_alloc(PBUF_RAW, u16(len), PBUF_POOL);
-    if (!p) return; // dropped: the heap is full
-    pbuf_take(p, frame, u16(len));
     u16 at_rest = card->nif.chksum_flags;
-    NETIF_SET_CHECKSUM_CTRL(&card->nif, at_rest | (checksum_ok ? CHECKSUM_CHECK & ~CHECKSUM_L4_CHECK : CHECKSUM_CHECK));
-    if (card->nif.input(p, &card->nif) != ERR_OK) pbuf_free(p);
+    for (size_t i = 0; i < count; i++) {
+        const auto& f = frames[i];
+        pbuf* p = pbuf_alloc(PBUF_RAW, u16(f.len), PBUF_POOL);
+        if (!p) break; // dropped: the heap is full
+        pbuf_take(p, f.data, u16(f.len));
+        NETIF_SET_CHECKSUM_CTRL(&card->nif, at_rest | (f.checksum_ok ? CHECKSUM_CHECK & ~CHECKSUM_L4_CHECK : CHECKSUM_CHECK));
+        if (card->nif.input(p, &card->nif) != ERR_OK) pbuf_free(p);
+    }
     NETIF_SET_CHECKSUM_CTRL(&card->nif, at_rest);
     if (!g_exiting) core::sched::wake_all(g_events);
 }

@@ -6,6 +6,7 @@ namespace drivers::virtio {
 namespace {
 constexpr u16 DESC_F_WRITE = 2;
 constexpr u16 USED_F_NO_NOTIFY = 1;
+constexpr u16 AVAIL_F_NO_INTERRUPT = 1;
 inline void barrier() { asm volatile("" ::: "memory"); }
 } // namespace
 
@@ -56,6 +57,8 @@ bool Virtqueue::needs_notify()
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     return !(*reinterpret_cast<volatile u16*>(m_used) & USED_F_NO_NOTIFY);
 }
+
+void Virtqueue::suppress_interrupts() { m_avail[0] = AVAIL_F_NO_INTERRUPT; }
 
 bool Virtqueue::pop_used(u16& desc, u32& len)
 {

@@ -32,6 +32,9 @@ public:
     void submit(u16 desc, u32 len, bool device_writes);
     // Whether the device asked to be told of new buffers (after submits).
     bool needs_notify();
+    // Asks the device not to interrupt when it returns buffers of this
+    // queue (VIRTQ_AVAIL_F_NO_INTERRUPT, a hint the device may ignore).
+    void suppress_interrupts();
     // The next descriptor the device is done with, and how many bytes it
     // wrote into it; false when none is.
     bool pop_used(u16& desc, u32& len);

@@ -61,9 +61,7 @@ u64 rdtsc_ordered()
     return (u64(hi) << 32) | lo;
 }
 
-// Nanoseconds since boot, or false if the kernel has no usable TSC. The
-// division is done as 128 by 64 bits (divq), which rounds down exactly as the
-// kernel's unsigned __int128 division does.
+// Nanoseconds since boot, or false if the kernel has no usable TSC.
 bool monotonic_ns(u64* ns, u64* realtime_offset, u64* tai_offset)
 {
     const Data& d = vvar_data;
@@ -80,14 +78,7 @@ bool monotonic_ns(u64* ns, u64* realtime_offset, u64* tai_offset)
         asm volatile("" ::: "memory");
         if (seq == s) break;
     }
-    u64 delta = tsc - boot;
-    unsigned __int128 product = (unsigned __int128)delta * NSEC;
-    u64 hi = u64(product >> 64), lo = u64(product);
-    if (hi >= hz) return false; // would not fit: let the kernel say what it says
-    u64 q, r;
-    asm("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(hz));
-    *ns = q;
-    return true;
+    return core::vvar::tsc_to_ns(tsc - boot, hz, ns); // false: let the kernel say what it says
 }
 
 // The clocks core's syscalls compute from the TSC; false for any other.

@@ -7,6 +7,10 @@
 #include <stdint.h>
 
 #define BYTE_ORDER LITTLE_ENDIAN
+/* Byte swaps as single instructions: lwIP's own are out-of-line calls, made
+ * for every header field of every packet. */
+#define lwip_htons(x) ((u16_t)__builtin_bswap16((u16_t)(x)))
+#define lwip_htonl(x) ((u32_t)__builtin_bswap32((u32_t)(x)))
 #define LWIP_NO_INTTYPES_H 1
 #define X8_F  "02x"
 #define U16_F "u"
