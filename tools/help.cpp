@@ -14,7 +14,7 @@ Usage:
       status is elfin's exit status.
   elfin build [options] PROGRAM [ARGS...] -o DIR
       Write DIR/elfin-kernel, DIR/initramfs.cpio and DIR/run, a shell script
-      that boots the same VM without elfin.
+      that boots the same VM without elfin (with -p, DIR/elfin-backlog too).
   elfin check [-v] [--json] PROGRAM
       Say whether Elfin can run PROGRAM (and why not), and which system calls
       it and its libraries make that Elfin lacks, without booting anything.
@@ -136,6 +136,11 @@ Writes into DIR (created if needed):
   run               a POSIX sh script that boots them with QEMU; extra arguments
                     to it are passed to QEMU (e.g. DIR/run -s -S for gdb). Its
                     exit status is the program's, as with elfin run.
+  elfin-backlog     with -p: a small static program the run script starts QEMU
+                    through. QEMU listens on a published TCP port with a
+                    backlog of 1, which makes a burst of connections wait; it
+                    raises that backlog, as elfin run does. Without it the run
+                    script still works, slower to accept connections.
 -o DIR may also come first (needed to pass -o as the program's last argument).
 )";
 

@@ -281,10 +281,7 @@ Expected<LaunchResult> launch_qemu(const std::vector<std::string>& argv, const L
         }
     };
 
-    // QEMU opens its listening sockets while it starts: look every 20 ms
-    // until all are found, for 10 s at most.
-    int backlogs_left = tcp_port_count(lo.ports);
-    auto backlogs_until = start + std::chrono::seconds(10);
+    StartingQemuBacklogs backlogs(pid, lo.ports);
 
     // Until QEMU is gone and both pipes are drained.
     while (!exited || status_r.fd >= 0 || err_r.fd >= 0) {
@@ -298,15 +295,11 @@ Expected<LaunchResult> launch_qemu(const std::vector<std::string>& argv, const L
         if (lo.timeout_s && !r.end.timed_out) bound(start + std::chrono::seconds(lo.timeout_s));
         if (killing) bound(kill_at);
         if (exited) bound(now + std::chrono::milliseconds(500)); // a grandchild holding a pipe must not hang us
-        if (backlogs_left > 0 && !exited) {
-            int found = raise_listen_backlogs(pid, lo.ports);
-            if (found < 0 || found == tcp_port_count(lo.ports) || now >= backlogs_until) {
-                if (found < tcp_port_count(lo.ports) && lo.verbose)
-                    say("elfin: could not raise the backlog of QEMU's listening sockets: a burst of connections will wait");
-                backlogs_left = 0;
-            } else {
-                bound(now + std::chrono::milliseconds(20));
-            }
+        if (backlogs.pending() && !exited) {
+            backlogs.look();
+            if (backlogs.pending()) bound(now + StartingQemuBacklogs::RETRY);
+            else if (!backlogs.all_raised() && lo.verbose)
+                say("elfin: could not raise the backlog of QEMU's listening sockets: a burst of connections will wait");
         }
 
         pollfd fds[3] = { { sfd.fd, POLLIN, 0 }, { status_r.fd, POLLIN, 0 }, { err_r.fd, POLLIN, 0 } };

@@ -8,6 +8,7 @@
 #include "tools/launcher.h"
 #include "tools/manifest.h"
 #include "tools/options.h"
+#include "tools/port_backlog.h"
 #include "tools/program.h"
 #include "tools/qemu_cmdline.h"
 #include "tools/status.h"
@@ -194,6 +195,18 @@ Expected<int> command_run(const Options& o, const std::string& cwd)
     return outcome.exit_code;
 }
 
+// The run script of an image with published TCP ports starts QEMU through
+// the helper that raises their listen backlog: a copy goes next to it.
+Status copy_backlog_helper(const std::string& dir)
+{
+    std::string helper = self_dir() + "/" + BACKLOG_HELPER;
+    struct stat st;
+    if (stat(helper.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        return Error { std::string(BACKLOG_HELPER) + " is not built yet (looked for " + helper
+            + "): build it with scripts/elfin (which builds everything) or ninja -C build" };
+    return copy_file_atomic(helper, dir + "/" + BACKLOG_HELPER);
+}
+
 Expected<int> command_build(const Options& o, const std::string& cwd)
 {
     auto p = ELFIN_TRY(prepare(o, cwd));
@@ -206,10 +219,13 @@ Expected<int> command_build(const Options& o, const std::string& cwd)
         v.insert(v.end(), o.args.begin(), o.args.end());
         return v;
     }());
+    bool backlog = tcp_port_count(o.ports) > 0;
+    if (backlog) ELFIN_TRY(copy_backlog_helper(o.output));
     ELFIN_TRY(write_file_atomic(o.output + "/run", run_script(o, what), 0755));
     std::string dir = o.output;
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    say("elfin: wrote " + dir + "/elfin-kernel, " + dir + "/initramfs.cpio and " + dir + "/run; start it with "
+    say("elfin: wrote " + dir + "/elfin-kernel, " + dir + "/initramfs.cpio"
+        + (backlog ? ", " + dir + "/" + BACKLOG_HELPER : "") + " and " + dir + "/run; start it with "
         + shell_quote(dir.find('/') == std::string::npos ? "./" + dir + "/run" : dir + "/run"));
     return 0;
 }

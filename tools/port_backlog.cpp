@@ -1,5 +1,6 @@
 #include "tools/port_backlog.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -73,6 +74,22 @@ int raise_listen_backlogs(pid_t qemu, const std::vector<PortForward>& ports)
     close(pidfd);
     if (found.empty() && refused) return -1;
     return static_cast<int>(found.size());
+}
+
+StartingQemuBacklogs::StartingQemuBacklogs(pid_t qemu, std::vector<PortForward> ports)
+    : m_qemu(qemu)
+    , m_ports(std::move(ports))
+    , m_give_up(std::chrono::steady_clock::now() + GIVE_UP)
+    , m_pending(tcp_port_count(m_ports) > 0)
+{
+}
+
+void StartingQemuBacklogs::look()
+{
+    if (!m_pending) return;
+    int found = raise_listen_backlogs(m_qemu, m_ports);
+    m_found = std::max(found, 0);
+    m_pending = found >= 0 && !all_raised() && std::chrono::steady_clock::now() < m_give_up;
 }
 
 } // namespace elfin

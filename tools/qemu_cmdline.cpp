@@ -1,4 +1,6 @@
 #include "tools/qemu_cmdline.h"
+
+#include "tools/port_backlog.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -145,6 +147,12 @@ std::string run_script(const Options& o, std::string_view program_description)
     s += "# Boots " + std::string(program_description) + " in Elfin. Written by `elfin build`.\n";
     s += "# Arguments to this script are passed to QEMU (e.g. -s -S to wait for gdb).\n";
     s += "# Exit status: the program's (128+N if killed by signal N; 70 on a kernel panic).\n";
+    bool backlog = tcp_port_count(o.ports) > 0;
+    if (backlog) {
+        s += "# QEMU's user network listens on a published TCP port with a backlog of 1, which\n";
+        s += "# makes a burst of connections wait for SYN retries: " + std::string(BACKLOG_HELPER) + ", written next\n";
+        s += "# to this script, starts QEMU and raises it (without it the ports work, slower to connect).\n";
+    }
     s += "set -u\n";
     s += "here=$(cd \"$(dirname \"$0\")\" && pwd)\n";
     s += "qemu=${ELFIN_QEMU:-qemu-system-x86_64}\n";
@@ -173,8 +181,20 @@ std::string run_script(const Options& o, std::string_view program_description)
     s += "status=$(mktemp \"${TMPDIR:-/tmp}/elfin-status.XXXXXX\") || exit 1\n";
     s += "trap 'rm -f \"$status\"' EXIT\n";
     s += "trap 'exit 130' INT\ntrap 'exit 143' TERM\n";
+    std::string start;
+    if (backlog) {
+        std::string ports;
+        for (auto& p : o.ports)
+            if (!p.udp) ports += " " + shell_quote(p.host_ip + ":" + std::to_string(p.host_port));
+        std::string helper = "\"$here/" + std::string(BACKLOG_HELPER) + "\"";
+        s += "start_qemu() { \"$@\"; }\n";
+        s += "if [ -x " + helper + " ]; then start_qemu() { " + helper + ports + " -- \"$@\"; }\n";
+        s += "else echo \"run: $here/" + std::string(BACKLOG_HELPER)
+            + " is missing: the published ports keep QEMU's listen backlog of 1\" >&2; fi\n";
+        start = "start_qemu ";
+    }
     // $accel is split on purpose.
-    s += "\"$qemu\" -M " + shell_quote(base[2]) + " $accel -smp " + std::to_string(o.smp) + " -m " + std::to_string(o.mem_mib) + "M \\\n";
+    s += start + "\"$qemu\" -M " + shell_quote(base[2]) + " $accel -smp " + std::to_string(o.smp) + " -m " + std::to_string(o.mem_mib) + "M \\\n";
     s += "  -nodefaults -no-user-config -display none -no-reboot \\\n";
     s += "  -device isa-debug-exit,iobase=0xf4,iosize=0x04 \\\n";
     s += "  -kernel \"$here/elfin-kernel\" -initrd \"$here/initramfs.cpio\" \\\n";

@@ -53,8 +53,13 @@ std::string shell_join(const std::vector<std::string>& words);
 
 // DIR/run for `elfin build`: boots DIR/elfin-kernel and DIR/initramfs.cpio,
 // picks KVM at run time when the accelerator is auto, passes its own
-// arguments to QEMU, and exits with the program's status.
+// arguments to QEMU, and exits with the program's status. With published TCP
+// ports it starts QEMU through DIR/elfin-backlog (BACKLOG_HELPER), which
+// raises their listen backlog as elfin run does.
 std::string run_script(const Options& o, std::string_view program_description);
+
+// The helper's name, next to the elfin tool and in DIR (tools/backlog_main.cpp).
+constexpr const char* BACKLOG_HELPER = "elfin-backlog";
 
 // The gdb command that attaches to --gdb's stub with the kernel's symbols.
 std::string gdb_attach_command(std::string_view kernel_path);

@@ -1,7 +1,8 @@
 // Sockets over loopback (TCP and UDP, IPv4 and IPv6), their errnos, blocking
 // and non-blocking modes, and readiness through poll and epoll. With
-// `serve PORT` it then echoes one TCP connection from outside on PORT (the
-// test driver publishes it with -p) until the peer shuts down its side.
+// `serve PORT [COUNT]` it then echoes COUNT (1) TCP connections from outside
+// on PORT, one after another (the test driver publishes it with -p), each
+// until the peer shuts down its side.
 // Runs natively too.
 #include "check.h"
 #include <arpa/inet.h>
@@ -273,8 +274,9 @@ static void errors(void)
     close(u);
 }
 
-// The echo server for the host: one connection, until the peer's FIN.
-static void serve(int port)
+// The echo server for the host: `count` connections one after another, each
+// until the peer's FIN.
+static void serve(int port, int count)
 {
     int l = CHECK_OK(socket(AF_INET, SOCK_STREAM, 0));
     int one = 1;
@@ -284,30 +286,32 @@ static void serve(int port)
     CHECK_OK(listen(l, 4));
     printf("listening on %d\n", port);
     fflush(stdout);
-    struct sockaddr_in peer;
-    socklen_t len = sizeof peer;
-    int s = CHECK_OK(accept(l, (struct sockaddr *)&peer, &len));
-    CHECK_EQ(peer.sin_family, AF_INET);
-    static char buf[65536];
-    size_t total = 0;
-    for (;;) {
-        ssize_t r = read(s, buf, sizeof buf);
-        if (r <= 0) {
-            CHECK_EQ(r, 0);
-            break;
-        }
-        total += (size_t)r;
-        for (ssize_t off = 0; off < r;) {
-            ssize_t w = write(s, buf + off, (size_t)(r - off));
-            if (w <= 0) {
-                CHECK(w > 0);
+    for (int i = 0; i < count; i++) {
+        struct sockaddr_in peer;
+        socklen_t len = sizeof peer;
+        int s = CHECK_OK(accept(l, (struct sockaddr *)&peer, &len));
+        CHECK_EQ(peer.sin_family, AF_INET);
+        static char buf[65536];
+        size_t total = 0;
+        for (;;) {
+            ssize_t r = read(s, buf, sizeof buf);
+            if (r <= 0) {
+                CHECK_EQ(r, 0);
                 break;
             }
-            off += w;
+            total += (size_t)r;
+            for (ssize_t off = 0; off < r;) {
+                ssize_t w = write(s, buf + off, (size_t)(r - off));
+                if (w <= 0) {
+                    CHECK(w > 0);
+                    break;
+                }
+                off += w;
+            }
         }
+        printf("echoed %zu bytes\n", total);
+        close(s);
     }
-    printf("echoed %zu bytes\n", total);
-    close(s);
     close(l);
 }
 
@@ -317,7 +321,7 @@ int main(int argc, char **argv)
     tcp_loopback6();
     udp_loopback();
     errors();
-    if (argc == 3 && !strcmp(argv[1], "serve"))
-        serve(atoi(argv[2]));
+    if ((argc == 3 || argc == 4) && !strcmp(argv[1], "serve"))
+        serve(atoi(argv[2]), argc == 4 ? atoi(argv[3]) : 1);
     return check_report("sockets");
 }

@@ -106,3 +106,20 @@ def echo(address, data, timeout):
             back += b
     return bytes(back)
 
+
+def listen_backlog(port):
+    """The backlog of the socket listening on TCP `port` of 127.0.0.1: the
+    Send-Q column of `ss -ltn` for a listener. None when nothing listens."""
+    ss = shutil.which("ss")
+    if not ss:
+        raise Failure("ss is missing on the host (Debian's iproute2)")
+    out = subprocess.run([ss, "-Hltn", f"src 127.0.0.1:{port}"], capture_output=True, text=True).stdout
+    rows = [line.split() for line in out.splitlines() if line.strip()]
+    return int(rows[0][2]) if rows else None
+
+
+def raised_backlog():
+    """The backlog of a listener raised to SOMAXCONN, as Linux caps it
+    (net.core.somaxconn)."""
+    with open("/proc/sys/net/core/somaxconn") as f:
+        return min(socket.SOMAXCONN, int(f.read()))

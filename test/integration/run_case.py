@@ -22,7 +22,8 @@ import subprocess
 import sys
 import tempfile
 
-from harness import Failure, echo, elfin_environment, first_line, free_port, kill_session, qemu_shim, show, start
+from harness import (Failure, echo, elfin_environment, first_line, free_port, kill_session, listen_backlog,
+                     qemu_shim, raised_backlog, show, start)
 
 BUSYBOX = "/bin/busybox"
 MEM = "64M"
@@ -329,41 +330,66 @@ STATIC_IP = ["--ip", "10.0.2.20/24", "--gateway", "10.0.2.2"]
 
 
 class EchoServer:
-    """sockets.c's `serve PORT`, published with -p PORT:PORT in the VM: this
-    driver connects from the host, sends 1 MiB, shuts down its side and must
-    get every byte back, in order. `options` go to elfin run (a static address)."""
+    """sockets.c's `serve PORT COUNT`, published with -p PORT:PORT in the VM:
+    this driver connects from the host COUNT times, one connection after
+    another, sends 1 MiB (then less), shuts down its side and must get every
+    byte back, in order. In the VM, QEMU's socket listening on PORT must have
+    the backlog raised (tools/port_backlog.h: QEMU listens with 1). `options`
+    go to elfin run (a static address); `built`: the VM is booted by the run
+    script of `elfin build`, not by `elfin run`."""
 
-    def __init__(self, options=()):
-        self.options = list(options)
+    def __init__(self, options=(), count=1, built=False):
+        self.options, self.count, self.built = list(options), count, built
+
+    def command(self, ctx, port):
+        program = ctx.guest("sockets")
+        serve = ["serve", str(port), str(self.count)]
+        if ctx.native:
+            return [program] + serve
+        if os.path.exists(ctx.qemu_marker):
+            os.unlink(ctx.qemu_marker)
+        options = ["--mem", MEM] + (["--smp", str(ctx.smp)] if ctx.smp else [])   # the smp2.* pass
+        options += self.options + ["-p", f"{port}:{port}", program] + serve
+        if not self.built:
+            return [ctx.elfin, "run", "--timeout", f"{RUN_TIMEOUT - 10}s"] + options
+        image = ctx.path("image")
+        r = ctx.execute([ctx.elfin, "build", "-o", image] + options)
+        expect_rc(r, 0)
+        if not os.access(os.path.join(image, "elfin-backlog"), os.X_OK):
+            raise Failure(f"elfin build wrote no elfin-backlog next to the run script\n{r.describe()}")
+        return [os.path.join(image, "run")]
 
     def run(self, ctx):
         port = free_port()
-        program = ctx.guest("sockets")
-        if ctx.native:
-            cmd = [program, "serve", str(port)]
-        else:
-            if os.path.exists(ctx.qemu_marker):
-                os.unlink(ctx.qemu_marker)
-            cmd = [ctx.elfin, "run", "--timeout", f"{RUN_TIMEOUT - 10}s", "--mem", MEM]
-            if ctx.smp:   # the smp2.* pass
-                cmd += ["--smp", str(ctx.smp)]
-            cmd += self.options + ["-p", f"{port}:{port}", program, "serve", str(port)]
+        cmd = self.command(ctx, port)
         proc = start(cmd, ctx.environment())
+        sent, back = [], []
         try:
             first = first_line(proc, RUN_TIMEOUT / 2, "'listening' line from the server")
             if first != b"listening on %d\n" % port:
                 raise Failure(f"the server said {first!r}")
-            data = bytes((i * 31 + (i >> 8)) & 0xFF for i in range(1 << 20))
-            back = echo(("127.0.0.1", port), data, RUN_TIMEOUT / 2)
+            # QEMU opened its listener before the VM ran: its backlog is raised by now.
+            backlog = None if ctx.native else listen_backlog(port)
+            for i in range(self.count):
+                size = (1 << 20) if i == 0 else 1000 * i + 1
+                sent.append(bytes((j * 31 + (j >> 8) + i) & 0xFF for j in range(size)))
+                back.append(echo(("127.0.0.1", port), sent[-1], RUN_TIMEOUT / 2))
             out, err = proc.communicate(timeout=RUN_TIMEOUT / 2)
         finally:
             kill_session(proc)
         r = Result(cmd, proc.returncode, first + out, err)
-        if back != data:
-            raise Failure(f"echo: sent {len(data)} bytes (sha256 {sha256(data)}), got {len(back)} back "
-                          f"(sha256 {sha256(back)})\n{r.describe()}")
+        for i, (data, got) in enumerate(zip(sent, back)):
+            if got != data:
+                raise Failure(f"echo {i + 1} of {self.count}: sent {len(data)} bytes (sha256 {sha256(data)}), "
+                              f"got {len(got)} back (sha256 {sha256(got)})\n{r.describe()}")
+        if backlog is not None and backlog != raised_backlog():
+            raise Failure(f"QEMU's socket listening on port {port} has a backlog of {backlog}, "
+                          f"not {raised_backlog()}: not raised\n{r.describe()}")
+        if not ctx.native and backlog is None:
+            raise Failure(f"ss shows nothing listening on port {port} while the VM served it\n{r.describe()}")
         expect_rc(r, 0)
-        expect_contains(r, r.out, rb"(?m)^echoed 1048576 bytes$", "the server's byte count")
+        counts = b"".join(b"echoed %d bytes\n" % len(data) for data in sent)
+        expect_contains(r, r.out, rb"(?m)^" + re.escape(counts), "the server's byte counts")
         expect_contains(r, r.out, rb"(?m)^sockets: [1-9][0-9]* checks passed$", "the success line")
         if not ctx.native and not ctx.qemu_started():
             raise Failure(f"the tool ran the program without starting QEMU\n{r.describe()}")
@@ -849,6 +875,9 @@ CASES["net-hosts-own"] = (case_net_hosts_own, "integration")
 CASES["net-ip"] = (case_net_ip, "integration")
 CASES["net-ip-route"] = (case_net_ip_route, "integration")
 CASES["net-static"] = (case_net_static, "integration")
+# The run script of `elfin build -p`: QEMU's listener gets the raised backlog
+# there too (through elfin-backlog), and serves connection after connection.
+CASES["build-run-published"] = (EchoServer(count=20, built=True).run, "integration")
 for _kind in REASONS:
     CASES[f"tool-error-{_kind}"] = (tool_error_case(_kind), "integration")
 

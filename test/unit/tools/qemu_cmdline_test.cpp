@@ -194,6 +194,18 @@ TEST_CASE("qemu: the run script carries the network")
     auto s = run_script(o, "/srv");
     CHECK(s.find("-global virtio-mmio.force-legacy=false -netdev user,id=n0,hostfwd=tcp:127.0.0.1:8080-:80 -device virtio-net-device,netdev=n0") != std::string::npos);
     CHECK(run_script(Options {}, "/srv").find("-netdev") == std::string::npos);
+    // A published TCP port: QEMU starts through the helper next to the
+    // script, which raises the port's listen backlog (and without it, directly).
+    CHECK(s.find("start_qemu() { \"$@\"; }\n") != std::string::npos);
+    CHECK(s.find("if [ -x \"$here/elfin-backlog\" ]; then start_qemu() { \"$here/elfin-backlog\" 127.0.0.1:8080 -- \"$@\"; }\n")
+        != std::string::npos);
+    CHECK(s.find("\nstart_qemu \"$qemu\" -M ") != std::string::npos);
+    // UDP ports only, or none: no helper.
+    o.ports = { { "0.0.0.0", 5353, 53, true } };
+    for (auto& script : { run_script(o, "/srv"), run_script(Options {}, "/srv") }) {
+        CHECK(script.find("elfin-backlog") == std::string::npos);
+        CHECK(script.find("\n\"$qemu\" -M ") != std::string::npos);
+    }
 }
 
 TEST_CASE("qemu: a static address reaches the kernel and the published ports")
