@@ -31,7 +31,6 @@ import os
 import re
 import select
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -39,6 +38,7 @@ import sys
 import tempfile
 import time
 
+from harness import kill_session, start
 from net_tap import SKIP, fail, run  # the tap test's helpers
 
 TIMEOUT = 100
@@ -75,8 +75,7 @@ class Vm:
     def __init__(self, elfin, tap, address, program, args):
         self.cmd = [elfin, "run", "--timeout", f"{TIMEOUT}s", "--mem", "64M", "--net", f"tap:{tap}",
                     *(["--ip", address] if address else []), program, *args]
-        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, start_new_session=True)
+        self.proc = start(self.cmd)
         self.out = b""
 
     def read(self, wait):
@@ -89,9 +88,7 @@ class Vm:
         return bool(chunk)
 
     def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        _, err = self.proc.communicate()
+        _, err = kill_session(self.proc)
         return err.decode(errors="replace")
 
     def wait_listening(self):
