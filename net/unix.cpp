@@ -141,7 +141,12 @@ Ucred UnixSocket::peer_credentials()
 
 void UnixSocket::file_closed(u32)
 {
-    if (m_files && --m_files == 0) release();
+    if (m_files && --m_files == 0) {
+        release();
+        // unix_release_sock: what this socket held may have been all that
+        // kept a cycle of sockets in flight reachable.
+        if (in_flight_total()) collect_garbage();
+    }
 }
 
 u32 UnixSocket::poll(u32)
@@ -257,7 +262,7 @@ bool UnixSocket::queue_full_for(const UnixSocket& other) const
     return other.m_peer.ptr() != this && other.m_queue.count() > MAX_DGRAM_QLEN;
 }
 
-void UnixSocket::release()
+void UnixSocket::release(bool embryo)
 {
     if (m_dead) return;
     m_dead = true;
@@ -271,11 +276,11 @@ void UnixSocket::release()
             break;
         }
     }
-    bool unread = !m_queue.is_empty();
+    bool unread = embryo || !m_queue.is_empty(); // a connection never accepted is reset
     while (!m_pending.is_empty()) {
         core::Ref<UnixSocket> s = std::move(m_pending.last());
         (void)m_pending.take_last();
-        s->release();
+        s->release(true);
         unread = true;
     }
     if (core::Ref<UnixSocket> peer = std::move(m_peer)) {

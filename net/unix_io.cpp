@@ -8,6 +8,7 @@ namespace net::af_unix {
 Packet::~Packet()
 {
     delete[] data;
+    UnixSocket::files_landed(files);
     if (sender) sender->uncharge(len + PACKET_OVERHEAD);
 }
 
@@ -30,6 +31,8 @@ Result<size_t> UnixSocket::send_message(const fs::IoBuffer& buf, size_t n, u32 f
     if (flags & MSG_OOB) return Errno::EOPNOTSUPP; // Linux's out-of-band byte on streams is not done
     if (flags & MSG_DONTWAIT) nonblocking = true;
     if (to && to->len == 0) to = nullptr; // msg_namelen 0: no address
+    // wait_for_unix_gc: many sockets in flight, maybe as garbage.
+    if (!anc.files.is_empty() && in_flight_total() > INFLIGHT_TRIGGER_GC) collect_garbage();
     if (m_type == SOCK_STREAM) return send_stream(buf, n, to, nonblocking, anc);
     return send_datagram(buf, n, to, nonblocking, anc);
 }
@@ -82,6 +85,7 @@ Result<Packet*> UnixSocket::make_packet(const fs::IoBuffer& buf, size_t at, size
     p->len = n;
     p->creds = anc.has_creds ? anc.creds : current_creds();
     p->files = std::move(anc.files);
+    files_sent(p->files);
     p->sender = this;
     m_wmem += n + PACKET_OVERHEAD;
     return p;
@@ -175,6 +179,7 @@ ErrorOr UnixSocket::deliver_control(Packet* p, bool peek, Ancillary& anc)
     if (peek) {
         for (auto& f : p->files) TRY(anc.files.append(f));
     } else if (!p->files.is_empty()) {
+        files_landed(p->files);
         anc.files = std::move(p->files);
     }
     return {};

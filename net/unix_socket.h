@@ -11,6 +11,12 @@
 // address for recvfrom, and its send buffer, which the packet is charged to
 // until it is read), the sender's credentials and any passed descriptions.
 // A stream is the same queue read across packets.
+//
+// A description passed with SCM_RIGHTS is in flight from the send to the
+// receive: its packet holds a reference to it. When the description is an
+// AF_UNIX socket's, sockets can hold each other (or themselves) up from
+// their queues after the program has closed them all; net/unix_gc.cpp finds
+// such cycles and drops their queues, as Linux's net/unix/garbage.c.
 #include "core/process.h"
 #include "core/sched.h"
 #include "core/string.h"
@@ -26,6 +32,7 @@ constexpr int DEFAULT_BUF = 212992;      // net.core.wmem_default / rmem_default
 constexpr size_t MAX_DGRAM_QLEN = 10;    // net.unix.max_dgram_qlen
 constexpr size_t PACKET_OVERHEAD = 256;  // charged per packet, as Linux charges an skb's truesize
 constexpr size_t STREAM_CHUNK = 64 * 1024;
+constexpr size_t INFLIGHT_TRIGGER_GC = 16000; // sends of descriptions past it collect first (Linux's)
 constexpr u32 SUN_PATH_OFFSET = 2, SOCKADDR_UN_SIZE = 110;
 
 class UnixSocket;
@@ -51,6 +58,17 @@ struct Packet {
 
 class PacketQueue {
 public:
+    // Moves every packet to the end of `into`.
+    void move_all_to(PacketQueue& into)
+    {
+        if (!m_head) return;
+        if (into.m_tail) into.m_tail->next = m_head;
+        else into.m_head = m_head;
+        into.m_tail = m_tail;
+        into.m_count += m_count;
+        m_head = m_tail = nullptr;
+        m_count = 0;
+    }
     Packet* head() const { return m_head; }
     size_t count() const { return m_count; }
     bool is_empty() const { return m_head == nullptr; }
@@ -165,6 +183,16 @@ public:
     u32 poll(u32) override;
     void uncharge(size_t bytes);
 
+    // In-flight accounting and the collector (net/unix_gc.cpp). `files`
+    // enter a packet (sent) or leave it (received, or the packet freed).
+    static void files_sent(const core::Vector<core::Ref<fs::OpenFile>>& files);
+    static void files_landed(const core::Vector<core::Ref<fs::OpenFile>>& files);
+    // unix_gc: frees the queues of the sockets only in-flight references
+    // reach. Thread context only; never sleeps.
+    static void collect_garbage();
+    // The total of in-flight references to AF_UNIX sockets' descriptions.
+    static size_t in_flight_total();
+
 protected:
     ErrorOr set_protocol_option(SocketOption o, int v) override;
     Result<int> get_protocol_option(SocketOption o) override;
@@ -229,8 +257,14 @@ private:
                                  u32* flags_out, Ancillary& anc);
 
     // The last description of the socket closed (or, for a connection never
-    // accepted, its listener did): unix_release_sock.
-    void release();
+    // accepted, its listener did, `embryo`): unix_release_sock.
+    void release(bool embryo = false);
+
+    // The collector's look at the descriptions queued on this socket (and,
+    // for a listener, on its connections not yet accepted).
+    template<typename Visit>
+    void for_each_queued_socket(Visit visit);
+    void mark_reachable(UnixSocket*& work);
 
     State m_state { State::Unconnected };
     SockAddr m_addr;                 // len 0 while unbound
@@ -249,6 +283,19 @@ private:
     bool m_has_peer_creds { false };
     Ucred m_peer_creds {}, m_listen_creds {};
     core::WaitQueue m_waiters;
+
+    // In flight (net/unix_gc.cpp): references to our descriptions in
+    // packets, and the description they are to while all are to one (true
+    // but for an O_PATH reopening). On the in-flight list while nonzero.
+    u32 m_inflight { 0 };
+    fs::OpenFile* m_inflight_file { nullptr };
+    bool m_inflight_mixed { false };
+    UnixSocket* m_inflight_prev { nullptr };
+    UnixSocket* m_inflight_next { nullptr };
+    // A collection's own: in-flight references from outside the candidates.
+    u32 m_gc_refs { 0 };
+    bool m_gc_candidate { false }, m_gc_reachable { false };
+    UnixSocket* m_gc_work_next { nullptr };
 };
 
 } // namespace net::af_unix

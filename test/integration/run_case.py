@@ -448,6 +448,7 @@ GUESTS = {
     "netlink-static": Guest("netlink", ["eth0", "10.0.2.20", "static", "10.0.2.2"], options=STATIC_IP, reports="netlink"),
     "sockets-echo-static": EchoServer(options=STATIC_IP),
     "unix": Guest("unix", reports="unix"),
+    "unixgc": Guest("unixgc", reports="unixgc"),
     "timers": Guest("timers", reports="timers"),
     "hello": Hello("hello", 2),
     "hello-pie": Hello("hello-pie", 3),
