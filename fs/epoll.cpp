@@ -4,7 +4,7 @@
 namespace fs {
 
 namespace {
-Epoll* g_live; // every Epoll: to recognise one, and to drop entries of released files
+Epoll* g_live; // every Epoll: to drop entries of released files
 constexpr u32 PRIVATE_BITS = EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE;
 constexpr u32 EXCLUSIVE_OK = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE;
 
@@ -21,7 +21,7 @@ private:
 };
 } // namespace
 
-Epoll::Epoll() : Inode(InodeType::Anon, 0600)
+Epoll::Epoll() : StreamInode(KIND)
 {
     m_next = g_live;
     g_live = this;
@@ -35,13 +35,6 @@ Epoll::~Epoll()
             *p = m_next;
             break;
         }
-}
-
-Epoll* Epoll::from(Inode& inode)
-{
-    for (Epoll* e = g_live; e; e = e->m_next)
-        if (e == &inode) return e;
-    return nullptr;
 }
 
 void Epoll::push_ready_locked(Entry* e)
@@ -128,7 +121,7 @@ int Epoll::depth() const
 {
     int d = 0;
     for (Entry* e : m_entries)
-        if (Epoll* inner = from(e->file->inode())) {
+        if (Epoll* inner = stream_cast<Epoll>(e->file->inode())) {
             int di = inner->depth() + 1;
             if (di > d) d = di;
         }
@@ -139,7 +132,7 @@ bool Epoll::reaches(const Epoll* target, int depth) const
 {
     if (this == target || depth > MAX_NESTS) return true;
     for (Entry* e : m_entries)
-        if (Epoll* inner = from(e->file->inode()))
+        if (Epoll* inner = stream_cast<Epoll>(e->file->inode()))
             if (inner->reaches(target, depth + 1)) return true;
     return false;
 }
@@ -148,7 +141,7 @@ ErrorOr Epoll::control(int op, int fd, OpenFile& target, const EpollEvent& ev)
 {
     if (!target.inode().has_poll()) return Errno::EPERM;
     if (&target.inode() == this) return Errno::EINVAL;
-    Epoll* inner = from(target.inode());
+    Epoll* inner = stream_cast<Epoll>(target.inode());
     u32 events = ev.events;
     if (op != EPOLL_CTL_DEL && (events & EPOLLEXCLUSIVE)) {
         if (op == EPOLL_CTL_MOD) return Errno::EINVAL;

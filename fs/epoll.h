@@ -23,8 +23,7 @@
 #include "fs/errno_guard.h"
 #include "core/ref.h"
 #include "core/vector.h"
-#include "fs/inode.h"
-#include "fs/open_file.h"
+#include "fs/stream_inode.h"
 
 namespace fs {
 
@@ -57,14 +56,11 @@ struct EpollWatch {
     EpollWatch* next_ready { nullptr };
 };
 
-class Epoll final : public Inode {
+class Epoll final : public StreamInode {
 public:
+    static constexpr Kind KIND = Kind::Epoll;
     static constexpr int MAX_NESTS = 4; // Linux's EPOLL_MAX_NESTS
     ~Epoll() override;
-
-    // The epoll behind an inode, or null (no RTTI in the kernel).
-    static Epoll* from(Inode& inode);
-    const char* anon_name() const override { return "[eventpoll]"; }
 
     // epoll_ctl after the descriptors were looked up; Linux's errno order.
     ErrorOr control(int op, int fd, OpenFile& target, const EpollEvent& ev);
@@ -72,13 +68,7 @@ public:
     // time a watched file's readiness changes by itself.
     size_t collect(EpollEvent* out, size_t max, u64& next);
 
-    Result<size_t> read(u64, IoBuffer&, size_t, u32) override { return Errno::EINVAL; }
-    Result<size_t> write(u64, const IoBuffer&, size_t, u32) override { return Errno::EINVAL; }
-    ErrorOr truncate(u64) override { return Errno::EINVAL; }
-    bool is_seekable() const override { return false; }
-    bool can_fsync() const override { return false; }
     // An epoll is readable while one of its entries would be reported.
-    bool has_poll() const override { return true; }
     u32 poll(u32 flags) override;
     u64 poll_deadline() override;
 

@@ -37,6 +37,7 @@ enum class InodeType : u8 { Regular, Directory, Symlink, CharDevice, Fifo, Anon,
 
 class Directory;
 class RamFile;
+class StreamInode;
 class Symlink;
 
 // The device number every inode of the root filesystem reports as st_dev.
@@ -64,6 +65,8 @@ public:
     Directory* as_directory();
     RamFile* as_regular();
     Symlink* as_symlink();
+    // Pipes, eventfd, timerfd, signalfd, epoll (fs/stream_inode.h: stream_cast).
+    virtual StreamInode* as_stream() { return nullptr; }
 
     u64 ino() const { return m_ino; }
     u32 mode() const; // S_IFMT | permission bits, as st_mode

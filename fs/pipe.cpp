@@ -2,18 +2,6 @@
 
 namespace fs {
 
-namespace {
-PipeWakeHook g_wake;
-void wake(const Inode* i)
-{
-    if (g_wake) g_wake(i);
-}
-} // namespace
-
-void set_pipe_wake_hook(PipeWakeHook hook) { g_wake = hook; }
-
-void wake_blocked_io(const Inode& inode) { wake(&inode); }
-
 // ---- Pipe ------------------------------------------------------------------
 
 Result<core::Ref<Pipe>> Pipe::create()
@@ -71,8 +59,7 @@ void Pipe::file_closed(u32 flags)
     if (flags & O_PATH) return;
     if ((acc == O_RDONLY || acc == O_RDWR) && m_readers) m_readers--;
     if ((acc == O_WRONLY || acc == O_RDWR) && m_writers) m_writers--;
-    wake(this); // end of file for readers, EPIPE for writers
-    readiness_changed(*this); // the other end sees POLLHUP / POLLERR
+    changed(); // end of file or POLLHUP for readers, EPIPE or POLLERR for writers
 }
 
 size_t Pipe::available() const
@@ -101,8 +88,7 @@ Result<size_t> Pipe::read(u64, IoBuffer& buf, size_t n, u32)
     }
     if (m_head == m_tail) m_last_can_merge = false;
     touch_modified();
-    wake(this);
-    readiness_changed(*this);
+    changed();
     return done;
 }
 
@@ -147,8 +133,7 @@ Result<size_t> Pipe::write(u64, const IoBuffer& buf, size_t n, u32 flags)
     }
     m_last_can_merge = true;
     touch_modified();
-    wake(this);
-    readiness_changed(*this);
+    changed();
     return done;
 }
 
@@ -175,8 +160,7 @@ Result<size_t> Pipe::set_capacity(u64 size)
     while (slots * PAGE_SIZE < size) slots *= 2;
     if (slots < used_slots()) return Errno::EBUSY;
     if (slots != m_slot_count) TRY(allocate(slots));
-    wake(this);
-    readiness_changed(*this);
+    changed();
     return capacity();
 }
 
@@ -206,8 +190,7 @@ Result<size_t> EventFd::read(u64, IoBuffer& buf, size_t n, u32)
     u64 value = m_semaphore ? 1 : m_count;
     TRY(buf.copy_out(0, &value, 8));
     m_count -= value;
-    wake(this);
-    readiness_changed(*this);
+    changed();
     return size_t(8);
 }
 
@@ -220,8 +203,7 @@ Result<size_t> EventFd::write(u64, const IoBuffer& buf, size_t n, u32)
     constexpr u64 MAX = ~u64(0) - 1;
     if (value > MAX - m_count) return Errno::EAGAIN;
     m_count += value;
-    wake(this);
-    readiness_changed(*this);
+    changed();
     return size_t(8);
 }
 

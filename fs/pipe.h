@@ -1,22 +1,12 @@
 #pragma once
-// Pipes and eventfds: inodes that belong to no directory and whose reads and
-// writes can have to wait. They answer EAGAIN for "would block" whatever the
-// file's O_NONBLOCK; the syscall layer waits when the file is blocking (see
-// Inode::can_block) until the wake hook is called for the inode: after every
-// change a waiter could be waiting for (data in, room made, an end closed).
+// Pipes and eventfds: stream objects (fs/stream_inode.h) that wake their
+// waiters after every change one could be waiting for (data in, room made, an
+// end closed).
 #include "fs/errno_guard.h"
 #include "core/ref.h"
-#include "fs/inode.h"
-#include "fs/open_file.h"
+#include "fs/stream_inode.h"
 
 namespace fs {
-
-// Called with the inode whose state changed (the kernel wakes the threads
-// waiting on it; nothing on the host).
-using PipeWakeHook = void (*)(const Inode*);
-void set_pipe_wake_hook(PipeWakeHook hook);
-// Wakes the threads waiting to read or write `inode` (a timerfd's expiry).
-void wake_blocked_io(const Inode& inode);
 
 // A pipe's buffer, laid out as Linux's: a ring of page-sized slots (16 by
 // default: 64 KiB). A write first tops up the last slot when the remainder of
@@ -24,8 +14,9 @@ void wake_blocked_io(const Inode& inode);
 // so a write of at most PIPE_BUF bytes is never split, and how many bytes a
 // non-blocking write takes is what Linux's pipe_write takes. Readers and
 // writers are counted by their open files.
-class Pipe final : public Inode {
+class Pipe final : public StreamInode {
 public:
+    static constexpr Kind KIND = Kind::Pipe;
     static constexpr size_t DEFAULT_SLOTS = 16;
     static constexpr size_t ATOMIC_WRITE_MAX = 4096; // PIPE_BUF
     static constexpr u64 MAX_CAPACITY = u64(1) << 31; // round_pipe_size's limit
@@ -41,13 +32,8 @@ public:
     // stays atomic); a longer one takes what fits, and the caller waits for
     // room for the rest.
     Result<size_t> write(u64, const IoBuffer& buf, size_t n, u32 flags) override;
-    ErrorOr truncate(u64) override { return Errno::EINVAL; }
-    bool is_seekable() const override { return false; }
-    bool can_block() const override { return true; }
-    bool can_fsync() const override { return false; }
     void file_opened(u32 flags) override;
     void file_closed(u32 flags) override;
-    bool has_poll() const override { return true; }
     bool reports_readiness() const override { return true; }
     u32 poll(u32 flags) override;
 
@@ -64,7 +50,7 @@ private:
     struct Slot {
         u32 offset, len;
     };
-    Pipe() : Inode(InodeType::Fifo, 0600) {}
+    Pipe() : StreamInode(KIND) {}
     ErrorOr allocate(size_t slots);
     size_t used_slots() const { return m_head - m_tail; }
     u8* page(size_t index) { return m_pages + (index & (m_slot_count - 1)) * PAGE_SIZE; }
@@ -90,26 +76,21 @@ Result<PipeEnds> make_pipe(u32 flags);
 // eventfd: a 64-bit counter. Reads of 8 bytes take the counter (or 1 with
 // EFD_SEMAPHORE) and EAGAIN at 0; writes of 8 bytes add, EAGAIN when the sum
 // would pass 0xfffffffffffffffe, EINVAL for the value 2^64-1.
-class EventFd final : public Inode {
+class EventFd final : public StreamInode {
 public:
+    static constexpr Kind KIND = Kind::EventFd;
     static constexpr u32 EFD_SEMAPHORE = 1;
     static Result<core::Ref<EventFd>> create(u64 initial, bool semaphore);
 
     Result<size_t> read(u64, IoBuffer& buf, size_t n, u32 flags) override;
     Result<size_t> write(u64, const IoBuffer& buf, size_t n, u32 flags) override;
-    ErrorOr truncate(u64) override { return Errno::EINVAL; }
-    bool is_seekable() const override { return false; }
-    bool can_block() const override { return true; }
-    bool can_fsync() const override { return false; }
-    bool has_poll() const override { return true; }
     bool reports_readiness() const override { return true; }
     u32 poll(u32 flags) override;
     u64 count() const { return m_count; }
-    const char* anon_name() const override { return "[eventfd]"; }
 
 private:
     EventFd(u64 initial, bool semaphore)
-        : Inode(InodeType::Anon, 0600), m_count(initial), m_semaphore(semaphore) {}
+        : StreamInode(KIND), m_count(initial), m_semaphore(semaphore) {}
     u64 m_count;
     bool m_semaphore;
 };

@@ -4,8 +4,6 @@
 namespace fs {
 
 namespace {
-SignalFd* g_live; // every SignalFd, so an fd can be recognised as one
-
 // struct signalfd_siginfo.
 struct SignalfdSiginfo {
     u32 signo;
@@ -49,27 +47,7 @@ SignalfdSiginfo convert(const core::SigInfo& in)
 }
 } // namespace
 
-SignalFd::SignalFd(u64 mask) : Inode(InodeType::Anon, 0600), m_mask(mask)
-{
-    m_next = g_live;
-    g_live = this;
-}
-
-SignalFd::~SignalFd()
-{
-    for (SignalFd** p = &g_live; *p; p = &(*p)->m_next)
-        if (*p == this) {
-            *p = m_next;
-            break;
-        }
-}
-
-SignalFd* SignalFd::from(Inode& inode)
-{
-    for (SignalFd* s = g_live; s; s = s->m_next)
-        if (s == &inode) return s;
-    return nullptr;
-}
+SignalFd::SignalFd(u64 mask) : StreamInode(KIND), m_mask(mask) {}
 
 Result<size_t> SignalFd::read(u64, IoBuffer& buf, size_t n, u32)
 {

@@ -13,13 +13,13 @@
 #include "fs/errno_guard.h"
 #include "core/ktimer.h"
 #include "core/ref.h"
-#include "fs/inode.h"
-#include "fs/open_file.h"
+#include "fs/stream_inode.h"
 
 namespace fs {
 
-class TimerFd final : public Inode {
+class TimerFd final : public StreamInode {
 public:
+    static constexpr Kind KIND = Kind::TimerFd;
     static constexpr u32 TFD_TIMER_ABSTIME = 1, TFD_TIMER_CANCEL_ON_SET = 2;
     struct Setting {
         u64 value_ns, interval_ns; // value 0: disarmed
@@ -27,23 +27,13 @@ public:
     ~TimerFd() override;
 
     Result<size_t> read(u64, IoBuffer& buf, size_t n, u32 flags) override;
-    Result<size_t> write(u64, const IoBuffer&, size_t, u32) override { return Errno::EINVAL; }
-    ErrorOr truncate(u64) override { return Errno::EINVAL; }
-    bool is_seekable() const override { return false; }
-    bool can_block() const override { return true; }
-    bool can_fsync() const override { return false; }
-    bool has_poll() const override { return true; }
     u32 poll(u32 flags) override;
     u64 poll_deadline() override;
     u64 io_deadline() override;
-    const char* anon_name() const override { return "[timerfd]"; }
 
     // timerfd_settime (returns the old setting) and timerfd_gettime.
     Setting set(u32 flags, Setting s);
     Setting get();
-
-    // The timerfd behind an inode, or null (no RTTI in the kernel).
-    static TimerFd* from(Inode& inode);
 
 private:
     friend Result<core::Ref<OpenFile>> make_timerfd(int clock, u32 flags);
@@ -60,7 +50,6 @@ private:
     u64 m_expires { ~0ull }; // on the clock; ~0: disarmed
     u64 m_interval { 0 };
     u64 m_ticks { 0 };       // expirations not yet read
-    TimerFd* m_next { nullptr };
 };
 
 // timerfd_create: EINVAL for other flags than TFD_NONBLOCK, TFD_CLOEXEC or a

@@ -1,48 +1,26 @@
 #include "fs/timerfd.h"
 #include "core/process.h"
 #include "core/time.h"
-#include "fs/pipe.h"
 
 namespace fs {
 
 namespace {
-TimerFd* g_live; // every TimerFd, so an fd can be recognised as one
-
 u64 clock_now(int clock) { return MUST(core::time::clock_read(clock)); } // checked by make_timerfd
 } // namespace
 
-TimerFd::TimerFd(int clock) : Inode(InodeType::Anon, 0600), m_clock(clock)
+TimerFd::TimerFd(int clock) : StreamInode(KIND), m_clock(clock)
 {
     m_ktimer.fire = expired;
     m_ktimer.owner = this;
-    m_next = g_live;
-    g_live = this;
 }
 
-TimerFd::~TimerFd()
-{
-    core::time::ktimer_cancel(m_ktimer);
-    for (TimerFd** p = &g_live; *p; p = &(*p)->m_next)
-        if (*p == this) {
-            *p = m_next;
-            break;
-        }
-}
-
-TimerFd* TimerFd::from(Inode& inode)
-{
-    for (TimerFd* t = g_live; t; t = t->m_next)
-        if (t == &inode) return t;
-    return nullptr;
-}
+TimerFd::~TimerFd() { core::time::ktimer_cancel(m_ktimer); }
 
 // The timer interrupt: the count is worked out by whoever looks; this only
 // tells the waiters to look.
 void TimerFd::expired(core::time::KTimer& k, u64)
 {
-    auto* self = static_cast<TimerFd*>(k.owner);
-    readiness_changed(*self);
-    wake_blocked_io(*self);
+    static_cast<TimerFd*>(k.owner)->changed();
 }
 
 void TimerFd::advance(u64 now)

@@ -28,7 +28,7 @@ Ret do_wait(int epfd, u64 events, i64 maxevents, u64 deadline)
     u64 bytes = u64(maxevents) * sizeof(fs::EpollEvent);
     if (events > USER_END || bytes > USER_END - events) return Errno::EFAULT;
     auto file = TRY(fs::current_fds().get(epfd));
-    fs::Epoll* ep = fs::Epoll::from(file->inode());
+    fs::Epoll* ep = fs::stream_cast<fs::Epoll>(file->inode());
     if (!ep) return Errno::EINVAL;
     constexpr size_t BATCH = 64;
     fs::EpollEvent out[BATCH];
@@ -69,7 +69,7 @@ Ret sys_epoll_ctl(const Args& a)
     auto& fds = fs::current_fds();
     auto ep_file = TRY(fds.get(a.fd(0)));
     auto target = TRY(fds.get(a.fd(2)));
-    fs::Epoll* ep = fs::Epoll::from(ep_file->inode());
+    fs::Epoll* ep = fs::stream_cast<fs::Epoll>(ep_file->inode());
     if (!target->inode().has_poll()) return Errno::EPERM;
     if (!ep) return Errno::EINVAL;
     TRY(ep->control(op, a.fd(2), *target, ev));

@@ -26,7 +26,7 @@ ErrorOr wait_for_io(fs::Inode& inode)
 {
     const void* key = &inode;
     // Wake-ups matter only once someone waits: the hook goes in with the first.
-    fs::set_pipe_wake_hook(wake_inode);
+    fs::set_io_wake_hook(wake_inode);
     core::Thread* self = core::current();
     self->wait_key = u64(key);
     self->wait_bits = ~0u;

@@ -261,7 +261,7 @@ Ret do_signalfd(int fd, u64 mask_ptr, u64 size, u32 flags)
         return i64(TRY(fs::current_fds().install(std::move(file), flags & fs::O_CLOEXEC)));
     }
     auto file = TRY(fs::current_fds().get(fd));
-    fs::SignalFd* s = fs::SignalFd::from(file->inode());
+    fs::SignalFd* s = fs::stream_cast<fs::SignalFd>(file->inode());
     if (!s) return Errno::EINVAL;
     s->set_mask(mask);
     return fd;

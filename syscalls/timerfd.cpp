@@ -27,7 +27,7 @@ Result<u64> ts_ns(const Timespec& ts)
 Result<core::Ref<fs::OpenFile>> timerfd_file(int fd, TimerFd*& out)
 {
     auto file = TRY(fs::current_fds().get(fd));
-    out = TimerFd::from(file->inode());
+    out = fs::stream_cast<TimerFd>(file->inode());
     if (!out) return Errno::EINVAL;
     return file;
 }

@@ -1,0 +1,41 @@
+#include "fs/stream_inode.h"
+
+namespace fs {
+
+namespace {
+IoWakeHook g_wake;
+} // namespace
+
+void set_io_wake_hook(IoWakeHook hook) { g_wake = hook; }
+
+void wake_blocked_io(const Inode& inode)
+{
+    if (g_wake) g_wake(&inode);
+}
+
+StreamInode::StreamInode(Kind kind)
+    : Inode(kind == Kind::Pipe ? InodeType::Fifo : InodeType::Anon, 0600)
+    , m_kind(kind)
+{
+}
+
+// Linux's "anon_inode:[eventfd]" and so on, in /proc/self/fd links.
+const char* StreamInode::anon_name() const
+{
+    switch (m_kind) {
+    case Kind::Pipe: return nullptr;
+    case Kind::EventFd: return "[eventfd]";
+    case Kind::TimerFd: return "[timerfd]";
+    case Kind::SignalFd: return "[signalfd]";
+    case Kind::Epoll: return "[eventpoll]";
+    }
+    return nullptr;
+}
+
+void StreamInode::changed()
+{
+    wake_blocked_io(*this);
+    readiness_changed(*this);
+}
+
+} // namespace fs
