@@ -5,6 +5,7 @@
 // kernel image, which switches to the kernel's tables and calls kmain_ap.
 #define AP_TRAMPOLINE 0x8000
 #define T(x) (AP_TRAMPOLINE + (x) - ap_trampoline_start)
+#include "long_mode.inc"
 
     .section .rodata
     .align 16
@@ -27,18 +28,8 @@ ap_prot:
     mov %ax, %ds
     mov %ax, %es
     mov %ax, %ss
-    mov %cr4, %eax
-    or $0x20, %eax                      // PAE
-    mov %eax, %cr4
-    mov T(ap_trampoline_cr3), %eax
-    mov %eax, %cr3
-    mov $0xc0000080, %ecx               // EFER: LME | NXE
-    rdmsr
-    or $0x900, %eax
-    wrmsr
-    mov %cr0, %eax
-    or $0x80010001, %eax                // PG | WP | PE
-    mov %eax, %cr0
+    mov T(ap_trampoline_cr3), %edx
+    ENTER_LONG_MODE
     ljmpl $0x18, $T(ap_long)
 
     .code64

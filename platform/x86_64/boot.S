@@ -4,6 +4,7 @@
 // enter long mode and call kmain in the higher half.
 #define KERNEL_VMA 0xffffffff80000000
 #define V2P(x) ((x) - KERNEL_VMA)
+#include "long_mode.inc"
 
     .section .note.Xen, "a"
     .align 4
@@ -45,18 +46,8 @@ pvh_start32:
     cmp $512, %ecx
     jne 1b
 
-    mov %cr4, %eax
-    or $0x20, %eax                      // PAE
-    mov %eax, %cr4
-    lea V2P(boot_pml4), %eax
-    mov %eax, %cr3
-    mov $0xc0000080, %ecx               // EFER: LME | NXE
-    rdmsr
-    or $0x900, %eax
-    wrmsr
-    mov %cr0, %eax
-    or $0x80010001, %eax                // PG | WP | PE
-    mov %eax, %cr0
+    lea V2P(boot_pml4), %edx
+    ENTER_LONG_MODE
     ljmp $0x08, $long_mode_entry
 
     .code64
