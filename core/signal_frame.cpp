@@ -82,35 +82,26 @@ void fpu_save(u8* buf)
 }
 
 // XRSTOR/FXRSTOR of an image the program gave us: a #GP inside is caught by
-// the exception table (core/trap.cpp) and reported as false.
+// the exception table (core/trap.cpp) and reported as false. XRSTOR restores
+// the features EDX:EAX asks for (all of them); FXRSTOR ignores EDX:EAX.
 bool fpu_load(const u8* buf)
 {
     u32 failed;
-    if (has_xsave()) {
-        asm volatile("1: xrstor64 (%[buf])\n"
-                     "2: xor %[failed], %[failed]\n"
-                     "   jmp 4f\n"
-                     "3: mov $1, %[failed]\n"
-                     "4:\n"
-                     ".pushsection __ex_table, \"a\"\n"
-                     ".quad 1b, 2b, 3b\n"
-                     ".popsection\n"
-                     : [failed] "=r"(failed)
-                     : [buf] "r"(buf), "a"(~0u), "d"(~0u)
-                     : "memory");
-    } else {
-        asm volatile("1: fxrstor64 (%[buf])\n"
-                     "2: xor %[failed], %[failed]\n"
-                     "   jmp 4f\n"
-                     "3: mov $1, %[failed]\n"
-                     "4:\n"
-                     ".pushsection __ex_table, \"a\"\n"
-                     ".quad 1b, 2b, 3b\n"
-                     ".popsection\n"
-                     : [failed] "=r"(failed)
-                     : [buf] "r"(buf)
-                     : "memory");
-    }
+    asm volatile("1: test %[xsave], %[xsave]\n"
+                 "   jz 5f\n"
+                 "   xrstor64 (%[buf])\n"
+                 "   jmp 2f\n"
+                 "5: fxrstor64 (%[buf])\n"
+                 "2: xor %[failed], %[failed]\n"
+                 "   jmp 4f\n"
+                 "3: mov $1, %[failed]\n"
+                 "4:\n"
+                 ".pushsection __ex_table, \"a\"\n"
+                 ".quad 1b, 2b, 3b\n"
+                 ".popsection\n"
+                 : [failed] "=r"(failed)
+                 : [buf] "r"(buf), [xsave] "r"(u32(has_xsave())), "a"(~0u), "d"(~0u)
+                 : "memory", "cc");
     return !failed;
 }
 
