@@ -32,6 +32,13 @@ Result<SockAddr> read_address(u64 addr, u64 len)
     return a;
 }
 
+Result<const SockAddr*> read_destination(u64 addr, u64 len, SockAddr& storage)
+{
+    if (!addr) return nullptr;
+    storage = TRY(read_address(addr, len));
+    return &storage;
+}
+
 ErrorOr write_address(const SockAddr& a, u64 addr, u64 lenp)
 {
     if (!addr) return {};
@@ -46,6 +53,33 @@ ErrorOr write_address(const SockAddr& a, u64 addr, u64 lenp)
 }
 
 namespace {
+
+// accept's and recvfrom's (addr, *lenp), checked before they wait: EFAULT,
+// or EINVAL for a negative length. A null addr asks for no address.
+ErrorOr check_address_length(u64 addr, u64 lenp)
+{
+    if (!addr) return {};
+    int len;
+    TRY(mm::copy_from_user(&len, lenp, sizeof len));
+    if (len < 0) return Errno::EINVAL;
+    return {};
+}
+
+// socket's and socketpair's type argument: the kind, and SOCK_NONBLOCK and
+// SOCK_CLOEXEC apart; EINVAL for other flag bits.
+struct SocketType {
+    int type;
+    u32 flags;
+};
+
+Result<SocketType> split_type(u64 arg)
+{
+    u32 type = u32(arg);
+    u32 flags = type & (net::SOCK_NONBLOCK | net::SOCK_CLOEXEC);
+    type &= ~flags;
+    if (type & ~0xfu) return Errno::EINVAL;
+    return SocketType { int(type), flags };
+}
 
 Ret install(core::Ref<Socket> s, u32 flags)
 {
@@ -77,9 +111,7 @@ Ret do_accept(const Args& a, u32 flags)
     if (flags & ~(net::SOCK_NONBLOCK | net::SOCK_CLOEXEC)) return Errno::EINVAL;
     auto sf = TRY(socket_of(a.fd(0)));
     if (!sf.socket->is_connection_based()) return Errno::EOPNOTSUPP;
-    int len = 0;
-    if (a[1]) TRY(mm::copy_from_user(&len, a[2], sizeof len)); // EFAULT before waiting
-    if (a[1] && len < 0) return Errno::EINVAL;
+    TRY(check_address_length(a[1], a[2]));
     SockAddr peer;
     auto s = TRY(sf.socket->accept(sf.nonblocking(), &peer));
     TRY(write_address(peer, a[1], a[2]));
@@ -89,40 +121,32 @@ Ret do_accept(const Args& a, u32 flags)
 Ret do_send(int fd, const fs::IoBuffer& buf, size_t n, u32 flags, u64 addr, u64 addrlen)
 {
     auto sf = TRY(socket_of(fd));
-    SockAddr to;
-    bool has_to = addr != 0;
-    if (has_to) to = TRY(read_address(addr, addrlen));
-    return i64(TRY(sf.socket->send(buf, n, flags, has_to ? &to : nullptr, sf.nonblocking())));
+    SockAddr storage;
+    const SockAddr* to = TRY(read_destination(addr, addrlen, storage));
+    return i64(TRY(sf.socket->send(buf, n, flags, to, sf.nonblocking())));
 }
 
 } // namespace
 
 Ret sys_socket(const Args& a)
 {
-    int family = int(a[0]);
-    u32 type = u32(a[1]);
-    u32 flags = type & (net::SOCK_NONBLOCK | net::SOCK_CLOEXEC);
-    type &= ~flags;
-    if (type & ~0xfu) return Errno::EINVAL;
-    auto s = TRY(Socket::create(family, int(type), int(a[2])));
-    return install(std::move(s), flags);
+    auto t = TRY(split_type(a[1]));
+    auto s = TRY(Socket::create(int(a[0]), t.type, int(a[2])));
+    return install(std::move(s), t.flags);
 }
 
 Ret sys_socketpair(const Args& a)
 {
     int family = int(a[0]);
-    u32 type = u32(a[1]);
-    u32 flags = type & (net::SOCK_NONBLOCK | net::SOCK_CLOEXEC);
-    type &= ~flags;
-    if (type & ~0xfu) return Errno::EINVAL;
+    auto t = TRY(split_type(a[1]));
     if (family != net::AF_UNIX) {
         // Linux makes the socket (its family's errnos), whose kind then has
         // no pairs: sock_no_socketpair.
-        (void)TRY(Socket::create(family, int(type), int(a[2])));
+        (void)TRY(Socket::create(family, t.type, int(a[2])));
         return Errno::EOPNOTSUPP;
     }
-    auto pair = TRY(net::make_unix_pair(int(type), int(a[2])));
-    return install_pair(std::move(pair.first), std::move(pair.second), flags, a[3]);
+    auto pair = TRY(net::make_unix_pair(t.type, int(a[2])));
+    return install_pair(std::move(pair.first), std::move(pair.second), t.flags, a[3]);
 }
 
 Ret sys_bind(const Args& a)
@@ -162,11 +186,7 @@ Ret sys_sendto(const Args& a)
 Ret sys_recvfrom(const Args& a)
 {
     auto sf = TRY(socket_of(a.fd(0)));
-    if (a[4]) {
-        int len;
-        TRY(mm::copy_from_user(&len, a[5], sizeof len));
-        if (len < 0) return Errno::EINVAL;
-    }
+    TRY(check_address_length(a[4], a[5]));
     fs::UserBuffer buf(a[1], a[2]);
     SockAddr from;
     size_t n = TRY(sf.socket->recv(buf, a[2], u32(a[3]), &from, sf.nonblocking(), nullptr));

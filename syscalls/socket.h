@@ -18,6 +18,9 @@ struct SocketFile {
 Result<SocketFile> socket_of(int fd);
 // A sockaddr from the program: EINVAL past 128 bytes (sizeof(sockaddr_storage)).
 Result<net::SockAddr> read_address(u64 addr, u64 len);
+// sendto's and sendmsg's destination: null for a null address (the
+// connected peer), else the address read into `storage`.
+Result<const net::SockAddr*> read_destination(u64 addr, u64 len, net::SockAddr& storage);
 // Writes an address to (addr, *lenp): as much as fits, and its full length.
 ErrorOr write_address(const net::SockAddr& a, u64 addr, u64 lenp);
 

@@ -157,10 +157,9 @@ Result<size_t> send_one(int fd, u64 msg_addr, u32 flags)
     fs::UserBuffer buf(segs.data(), segs.size());
     net::Ancillary anc;
     if (sf.socket->family() == net::AF_UNIX) TRY(read_control(m.control, m.controllen, anc));
-    SockAddr to;
-    bool has_to = m.name != 0;
-    if (has_to) to = TRY(read_address(m.name, m.namelen));
-    return sf.socket->send_message(buf, total, flags, has_to ? &to : nullptr, sf.nonblocking(), anc);
+    SockAddr storage;
+    const SockAddr* to = TRY(read_destination(m.name, m.namelen, storage));
+    return sf.socket->send_message(buf, total, flags, to, sf.nonblocking(), anc);
 }
 
 Result<size_t> recv_one(int fd, u64 msg_addr, u32 flags)
