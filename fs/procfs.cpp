@@ -328,6 +328,8 @@ ErrorOr mount_proc(Directory& root, const Manifest& manifest)
     TRY(add_link(*proc, "mounts", "self/mounts"));
     TRY(add_file(*proc, "cpuinfo", gen_cpuinfo));
     TRY(add_file(*proc, "meminfo", gen_meminfo));
+    auto proc_net = TRY(proc_dir(*proc, "net"));
+    TRY(add_file(*proc_net, "unix", gen_net_unix));
     TRY(add_file(*proc, "stat", gen_stat));
     TRY(add_file(*proc, "uptime", gen_uptime));
     TRY(add_file(*proc, "loadavg", gen_loadavg));

@@ -146,6 +146,11 @@ bool proc_lookup_may_need_refresh(const Directory& root, const Directory& base, 
 // "pipe:[ino]", "socket:[ino]", "anon_inode:[...]" for what has none.
 Result<core::String> proc_fd_target(Context& ctx, Inode& inode);
 
+// /proc/net/unix: the AF_UNIX sockets, one line each after the header, as
+// Linux's unix_seq_show writes them. net/ sits above fs/, so it hands over
+// its lister (with its first socket: before that there is none to list).
+void set_proc_net_unix(void (*list)(ProcText&));
+
 // ---- Generators (in procfs_pid.cpp and procfs_system.cpp) ------------------
 
 void gen_pid_maps(ProcText&, const ProcFile&);
@@ -158,6 +163,7 @@ void gen_pid_mounts(ProcText&, const ProcFile&);
 void gen_pid_mountinfo(ProcText&, const ProcFile&);
 void gen_pid_comm(ProcText&, const ProcFile&);
 void gen_cpuinfo(ProcText&, const ProcFile&);
+void gen_net_unix(ProcText&, const ProcFile&);
 void gen_meminfo(ProcText&, const ProcFile&);
 void gen_stat(ProcText&, const ProcFile&);
 void gen_uptime(ProcText&, const ProcFile&);

@@ -95,6 +95,18 @@ void proc_cpu_flags(ProcText& out)
     }
 }
 
+namespace {
+void (*g_net_unix)(ProcText&);
+} // namespace
+
+void set_proc_net_unix(void (*list)(ProcText&)) { g_net_unix = list; }
+
+void gen_net_unix(ProcText& out, const ProcFile&)
+{
+    out.append("Num       RefCount Protocol Flags    Type St Inode Path\n");
+    if (g_net_unix) g_net_unix(out);
+}
+
 void gen_cpuinfo(ProcText& out, const ProcFile&)
 {
     auto& src = proc_source();

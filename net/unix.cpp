@@ -3,6 +3,7 @@
 #include "net/unix_socket.h"
 #include "core/format.h"
 #include "fs/ops.h"
+#include "fs/procfs.h"
 #include "fs/vfs.h"
 
 namespace net {
@@ -11,7 +12,39 @@ namespace af_unix {
 
 namespace {
 UnixSocket* g_abstract; // the sockets with abstract names, linked by m_next_abstract
+UnixSocket* g_all;      // the sockets not yet released, linked by m_all_next
+constexpr u32 ACCEPTCON = 1 << 16; // __SO_ACCEPTCON, /proc/net/unix's flag for a listener
+enum : u32 { SS_UNCONNECTED = 1, SS_CONNECTING, SS_CONNECTED, SS_DISCONNECTING };
 } // namespace
+
+void UnixSocket::enlist()
+{
+    if (!g_all) fs::set_proc_net_unix(list_all);
+    m_all_next = g_all;
+    if (g_all) g_all->m_all_prev = this;
+    g_all = this;
+}
+
+// unix_seq_show. A connection not yet accepted has no description, so
+// neither a file's inode number (0); RefCount is the socket object's.
+void UnixSocket::list_all(fs::ProcText& out)
+{
+    for (UnixSocket* s = g_all; s; s = s->m_all_next) {
+        u32 st = s->m_state == State::Connected ? (s->m_files ? SS_CONNECTED : SS_CONNECTING)
+                                                : (s->m_files ? SS_UNCONNECTED : SS_DISCONNECTING);
+        out.appendf("0000000000000000: %08X %08X %08X %04X %02X %5llu", s->ref_count(), 0u,
+                    s->m_state == State::Listening ? ACCEPTCON : 0u, u32(s->m_type), st,
+                    static_cast<unsigned long long>(s->m_files ? s->ino() : 0));
+        if (s->m_addr.len) {
+            out.append_char(' ');
+            const u8* path = s->m_addr.bytes + SUN_PATH_OFFSET;
+            size_t len = s->m_addr.len - SUN_PATH_OFFSET;
+            if (path[0]) len--; // the path's NUL
+            for (size_t i = 0; i < len; i++) out.append_char(path[i] ? char(path[i]) : '@');
+        }
+        out.append_char('\n');
+    }
+}
 
 void UnixSocket::connect_pair(UnixSocket& a, UnixSocket& b)
 {
@@ -266,6 +299,10 @@ void UnixSocket::release(bool embryo)
 {
     if (m_dead) return;
     m_dead = true;
+    if (m_all_prev) m_all_prev->m_all_next = m_all_next;
+    else if (g_all == this) g_all = m_all_next;
+    if (m_all_next) m_all_next->m_all_prev = m_all_prev;
+    m_all_prev = m_all_next = nullptr;
     if (m_name) {
         static_cast<UnixName*>(m_name.ptr())->socket = nullptr;
         m_name = {};

@@ -21,6 +21,7 @@
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/time.h"
+#include "fs/procfs_text.h"
 #include "net/unix.h"
 
 namespace net::af_unix {
@@ -155,6 +156,7 @@ public:
     explicit UnixSocket(int type) : Socket(AF_UNIX, type)
     {
         m_sndbuf = m_rcvbuf = DEFAULT_BUF;
+        enlist();
     }
     ~UnixSocket() override { release(); }
     // Every change goes through changed().
@@ -224,6 +226,10 @@ private:
 
     static UnixSocket* find_abstract(const SockAddr& a, int type);
 
+    // The sockets not yet released, for /proc/net/unix (unix_socket_table).
+    void enlist();
+    static void list_all(fs::ProcText& out);
+
     // unix_find_other: the socket an address names. A path that is not a
     // socket's, or whose socket is closed, refuses (ECONNREFUSED); one bound
     // by a socket of another type is EPROTOTYPE.
@@ -270,6 +276,8 @@ private:
     SockAddr m_addr;                 // len 0 while unbound
     core::Ref<fs::Inode> m_name;     // the UnixName of a path
     UnixSocket* m_next_abstract { nullptr };
+    UnixSocket* m_all_prev { nullptr };
+    UnixSocket* m_all_next { nullptr };
     core::Ref<UnixSocket> m_peer;
     PacketQueue m_queue;
     core::Vector<core::Ref<UnixSocket>> m_pending; // a listener's connections not yet accepted

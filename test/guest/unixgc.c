@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 // Long enough for Linux's worker; the collector in Elfin runs in the close.
@@ -69,6 +70,33 @@ static short poll_for(int fd, short events, int ms)
     return p.revents;
 }
 
+// Whether /proc/net/unix lists a socket with inode number ino: a socket is
+// listed until it is released.
+static int listed(ino_t ino)
+{
+    FILE *f = fopen("/proc/net/unix", "r");
+    if (!f)
+        return -1;
+    char line[512];
+    int found = 0;
+    if (!fgets(line, sizeof line, f) || strncmp(line, "Num ", 4) != 0)
+        found = -1;
+    unsigned long n;
+    while (found == 0 && fgets(line, sizeof line, f))
+        if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu", &n) == 1 && n == ino)
+            found = 1;
+    fclose(f);
+    return found;
+}
+
+static ino_t ino_of(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return 0;
+    return st.st_ino;
+}
+
 // Closing an AF_UNIX socket (its last reference) starts a collection.
 static void trigger(void)
 {
@@ -111,6 +139,7 @@ int main(void)
     int self[2], pipe1[2];
     CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, self));
     CHECK_OK(pipe2(pipe1, O_NONBLOCK));
+    ino_t self_ino = ino_of(self[1]);
     int pass1[2] = { self[1], pipe1[1] };
     CHECK_EQ(send_fds(self[0], pass1, 2), 1);
     close(self[1]);
@@ -120,6 +149,7 @@ int main(void)
     int x[2], y[2];
     CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, x));
     CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, y));
+    ino_t x1_ino = ino_of(x[1]), y1_ino = ino_of(y[1]);
     CHECK_EQ(send_fds(x[0], &y[1], 1), 1);
     CHECK_EQ(send_fds(y[0], &x[1], 1), 1);
     close(x[1]);
@@ -131,6 +161,7 @@ int main(void)
     CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, c));
     CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, d));
     CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, l));
+    ino_t c1_ino = ino_of(c[1]), d1_ino = ino_of(d[1]);
     CHECK_EQ(send_fds(c[0], &d[1], 1), 1);
     CHECK_EQ(send_fds(d[0], &c[1], 1), 1);
     CHECK_EQ(send_fds(l[0], &c[1], 1), 1);
@@ -153,6 +184,7 @@ int main(void)
     CHECK_OK(listen(lis, 4));
     int client = CHECK_OK(socket(AF_UNIX, SOCK_STREAM, 0));
     CHECK_OK(connect(client, (struct sockaddr *)&a, alen));
+    ino_t lis_ino = ino_of(lis);
     CHECK_EQ(send_fds(client, &lis, 1), 1);
     close(lis);
 
@@ -161,6 +193,12 @@ int main(void)
     check_alive_peer(x[0]);
     check_alive_peer(y[0]);
     check_alive_peer(client);
+    CHECK_EQ(listed(self_ino), 1);
+    CHECK_EQ(listed(x1_ino), 1);
+    CHECK_EQ(listed(y1_ino), 1);
+    CHECK_EQ(listed(lis_ino), 1);
+    CHECK_EQ(listed(c1_ino), 1);
+    CHECK_EQ(listed(d1_ino), 1);
     char ch;
     CHECK_ERR(read(pipe1[0], &ch, 1), EAGAIN); // its writer is still in flight
 
@@ -178,11 +216,17 @@ int main(void)
     CHECK_ERR(connect(probe, (struct sockaddr *)&a, alen), ECONNREFUSED); // the listener is gone
     close(probe);
     unlink(path);
+    CHECK_EQ(listed(self_ino), 0);
+    CHECK_EQ(listed(x1_ino), 0);
+    CHECK_EQ(listed(y1_ino), 0);
+    CHECK_EQ(listed(lis_ino), 0);
 
     // The reachable cycle survived the same collection and still delivers:
     // c1 from l1, d1 from c1, c1 again from d1; and c1 still talks to c0.
     check_alive_peer(c[0]);
     check_alive_peer(d[0]);
+    CHECK_EQ(listed(c1_ino), 1);
+    CHECK_EQ(listed(d1_ino), 1);
     int c1 = -1, d1 = -1, c1b = -1;
     CHECK_EQ(recv_fds(l[1], &c1, 1), 1);
     CHECK_EQ(recv_fds(c1, &d1, 1), 1);
@@ -198,6 +242,8 @@ int main(void)
     close(d1);
     check_collected_peer(c[0]);
     check_collected_peer(d[0]);
+    CHECK_EQ(listed(c1_ino), 0);
+    CHECK_EQ(listed(d1_ino), 0);
 
     close(self[0]);
     close(pipe1[0]);

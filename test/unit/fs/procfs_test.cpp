@@ -427,3 +427,15 @@ TEST_CASE("procfs: without a source, defaults", "[fs][procfs]")
     CHECK(read_file(t, "/proc/self/maps").empty());
     CHECK(read_file(t, "/proc/meminfo").rfind("MemTotal:", 0) == 0);
 }
+
+TEST_CASE("procfs: net/unix is the header and what net/ lists", "[fs][procfs]")
+{
+    Tree t;
+    const std::string header = "Num       RefCount Protocol Flags    Type St Inode Path\n";
+    CHECK(read_file(t, "/proc/net/unix") == header);
+    fs::set_proc_net_unix([](fs::ProcText& out) {
+        out.append("0000000000000000: 00000002 00000000 00010000 0001 01   128 @abs\n");
+    });
+    CHECK(read_file(t, "/proc/net/unix") == header + "0000000000000000: 00000002 00000000 00010000 0001 01   128 @abs\n");
+    fs::set_proc_net_unix(nullptr);
+}
