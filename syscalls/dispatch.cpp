@@ -2,6 +2,7 @@
 // where --trace prints each call strace-style.
 #include "syscalls/table.h"
 #include "platform/x86_64/trap.h"
+#include "core/deferred.h"
 #include "core/klog.h"
 #include "core/process.h"
 #include "core/signal.h"
@@ -136,6 +137,7 @@ extern "C" void syscall_dispatch(x86::TrapFrame* f)
     constexpr u64 NR_RT_SIGRETURN = 15;
     u64 nr = f->rax;
     core::current_signal_state().syscall_frame = f;
+    core::run_deferred();
     sys::Args args { { f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9 } };
     i64 ret;
     sys::Handler h = nr < sys::SYSCALL_TABLE_SIZE ? sys::SYSCALL_HANDLERS[nr] : nullptr;
