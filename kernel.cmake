@@ -62,8 +62,11 @@ target_link_libraries(kernel_objs PRIVATE kernel_zydis kernel_lwip)
 add_dependencies(kernel_objs syscall_table vdso_image)
 
 set(ELFIN_LDSCRIPT ${CMAKE_SOURCE_DIR}/platform/x86_64/linker.ld)
+# --wrap=dns_setserver: lwIP's DHCP and DHCPv6 clients both number their DNS
+# servers from 0 in lwIP's one table; the kernel keeps them apart (net/stack.cpp).
 set(ELFIN_KERNEL_LINK ${CMAKE_CXX_COMPILER} -nostdlib -static -no-pie -Wl,--no-dynamic-linker
-  -Wl,-T,${ELFIN_LDSCRIPT} -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,--no-warn-rwx-segments)
+  -Wl,-T,${ELFIN_LDSCRIPT} -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,--no-warn-rwx-segments
+  -Wl,--wrap=dns_setserver)
 set(ELFIN_KDIR ${CMAKE_BINARY_DIR}/kernel)
 file(MAKE_DIRECTORY ${ELFIN_KDIR})
 add_custom_command(

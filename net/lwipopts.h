@@ -1,6 +1,6 @@
 /* lwIP's configuration for Elfin (docs/networking.md): NO_SYS, the raw
  * callback API driven by the kernel (net/stack.cpp) under one lock, IPv4 and
- * IPv6, TCP, UDP, DHCP, SLAAC, ICMP and loopback. Sizes are a server's, not
+ * IPv6, TCP, UDP, DHCP, SLAAC, stateless DHCPv6, ICMP and loopback. Sizes are a server's, not
  * lwIP's small-device defaults: 256 KiB windows (scaled), big send buffers,
  * and every pool carved on demand from one heap allocated when the network is
  * first needed. */
@@ -54,16 +54,19 @@ extern unsigned char* elfin_lwip_heap;
 #define DHCP_DOES_ARP_CHECK 0
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 0
-#define LWIP_DNS 1 /* only to keep the DNS servers DHCP offers (resolv.conf) */
+/* Only for the DHCP clients to ask for DNS servers (resolv.conf). They hand
+ * them to dns_setserver, which the kernel link wraps (net/stack.cpp). */
+#define LWIP_DNS 1
 #define DNS_MAX_SERVERS 2
 #define LWIP_DHCP_MAX_DNS_SERVERS 2
+#define LWIP_DHCP6_MAX_DNS_SERVERS 2
 #define LWIP_UDP 1
 #define LWIP_UDPLITE 0
 #define LWIP_TCP 1
 #define LWIP_IPV6_AUTOCONFIG 1
 #define LWIP_IPV6_MLD 1
 #define LWIP_ICMP6 1
-#define LWIP_IPV6_DHCP6 0
+#define LWIP_IPV6_DHCP6 1 /* stateless only (lwIP has no more): DNS servers when an RA says O */
 #define LWIP_IPV6_FRAG 1
 #define LWIP_IPV6_REASS 1
 #define IPV6_FRAG_COPYHEADER 1 /* 64-bit pointers do not fit in the fragment header */

@@ -1,4 +1,5 @@
 #include "net/stack.h"
+#include "core/deferred.h"
 #include "core/format.h"
 #include "core/ktimer.h"
 #include "core/klog.h"
@@ -14,6 +15,8 @@
 #include "net/lwip.h"
 #include "platform/x86_64/cpu.h"
 extern "C" {
+#include "lwip/dhcp6.h"
+#include "lwip/prot/dhcp6.h"
 #include "lwip/priv/tcp_priv.h"
 }
 
@@ -47,6 +50,16 @@ struct Lease {
     ip_addr_t dns[MAX_DNS];
 };
 Lease g_lease;
+
+// The DNS servers of the last DHCPv6 answer (stateless: an information
+// request, made when a router advertisement has the O flag).
+ip_addr_t g_dhcp6_dns[LWIP_DHCP6_MAX_DNS_SERVERS];
+
+// After boot, a change to either list rewrites /etc/resolv.conf, in thread
+// context (core/deferred.h): lwIP reports it in the card's interrupt.
+bool g_configured;
+void update_resolv_conf();
+core::DeferredWork g_resolv_conf_work { update_resolv_conf };
 
 // lwIP's timers (TCP's, DHCP's, ND's...) run from one kernel timer, armed
 // for lwIP's next timeout each time the stack's lock is released.
@@ -140,7 +153,6 @@ void on_status(netif* nif)
     g_lease.address = *netif_ip4_addr(nif);
     g_lease.netmask = *netif_ip4_netmask(nif);
     g_lease.gateway = *netif_ip4_gw(nif);
-    for (u8 i = 0; i < DNS_MAX_SERVERS && i < MAX_DNS; i++) g_lease.dns[i] = *dns_getserver(i);
     if (!g_exiting) core::sched::wake_all(g_events);
 }
 
@@ -215,18 +227,70 @@ bool static_config(const char* cmdline)
     return true;
 }
 
-void write_resolv_conf()
+// A name server as resolv.conf has it: in lower case, as RFC 5952 asks
+// (lwIP writes IPv6 hex digits in upper case), and a link-local address with
+// its interface ("fe80::1%eth0"), which glibc and musl read.
+size_t format_server(char* out, size_t size, const ip_addr_t& server)
 {
-    char text[128];
-    size_t n = 0;
-    for (auto& d : g_lease.dns) {
-        if (ip_addr_isany(&d)) continue;
-        char a[IPADDR_STRLEN_MAX];
-        ipaddr_ntoa_r(&d, a, sizeof a);
-        n += core::format(text + n, sizeof text - n, "nameserver %s\n", a);
-        if (n >= sizeof text) n = sizeof text - 1;
+    char a[IPADDR_STRLEN_MAX];
+    ipaddr_ntoa_r(&server, a, sizeof a);
+    for (char* c = a; *c; c++)
+        if (*c >= 'A' && *c <= 'F') *c = char(*c - 'A' + 'a');
+    bool link_local = IP_IS_V6_VAL(server) && ip6_addr_islinklocal(ip_2_ip6(&server));
+    return core::format(out, size, "%s%s", a, link_local ? "%eth0" : "");
+}
+
+bool same_servers(const ip_addr_t* a, const ip_addr_t* b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!ip_addr_cmp(&a[i], &b[i])) return false;
+    return true;
+}
+
+// What was last logged of DHCPv6 and last written to the file: routers
+// advertise again and again, and each advertisement with the O flag brings
+// the same answer, which changes neither.
+ip_addr_t g_logged_dhcp6[LWIP_DHCP6_MAX_DNS_SERVERS];
+char g_written[256];
+size_t g_written_length;
+
+// Writes /etc/resolv.conf from the servers known now: the IPv4 lease's (or
+// the static ones) first, then DHCPv6's; resolvers read the first three. A
+// new DHCPv6 answer is logged and told to the host tool first. Thread context:
+// boot, then core::run_deferred after each change.
+void update_resolv_conf()
+{
+    ip_addr_t v4[MAX_DNS], v6[LWIP_DHCP6_MAX_DNS_SERVERS];
+    {
+        StackGuard g;
+        for (size_t i = 0; i < MAX_DNS; i++) v4[i] = g_lease.dns[i];
+        for (size_t i = 0; i < LWIP_DHCP6_MAX_DNS_SERVERS; i++) v6[i] = g_dhcp6_dns[i];
     }
-    if (!n) return;
+    if (!same_servers(v6, g_logged_dhcp6, LWIP_DHCP6_MAX_DNS_SERVERS)) {
+        char list[LWIP_DHCP6_MAX_DNS_SERVERS * (IPADDR_STRLEN_MAX + 8)];
+        size_t n = 0;
+        for (auto& d : v6) {
+            if (ip_addr_isany(&d)) continue;
+            if (n) n += core::format(list + n, sizeof list - n, ",");
+            n += format_server(list + n, sizeof list - n, d);
+        }
+        klog::info("eth0: DHCPv6 DNS %s", list);
+        klog::status("dhcp6 eth0 dns %s", list);
+        for (size_t i = 0; i < LWIP_DHCP6_MAX_DNS_SERVERS; i++) g_logged_dhcp6[i] = v6[i];
+    }
+    char text[sizeof g_written];
+    size_t n = 0;
+    auto add = [&](const ip_addr_t& d) {
+        if (ip_addr_isany(&d) || n + IPADDR_STRLEN_MAX + 32 > sizeof text) return;
+        n += core::format(text + n, sizeof text - n, "nameserver ");
+        n += format_server(text + n, sizeof text - n, d);
+        n += core::format(text + n, sizeof text - n, "\n");
+    };
+    for (auto& d : v4) add(d);
+    for (auto& d : v6) add(d);
+    // Nothing known keeps the image's own; nothing new keeps what is there
+    // (the program may have written it).
+    if (!n || (n == g_written_length && !memcmp(text, g_written, n))) return;
     auto f = fs::open_file(fs::current(), fs::AT_FDCWD, "/etc/resolv.conf", fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC, 0644);
     if (f.is_error()) {
         klog::warn("eth0: cannot write /etc/resolv.conf (errno %d)", int(f.error()));
@@ -234,6 +298,29 @@ void write_resolv_conf()
     }
     fs::KernelBuffer b(static_cast<const void*>(text), n);
     (void)f.value()->write(b, n);
+    memcpy(g_written, text, n);
+    g_written_length = n;
+}
+
+// lwIP's DHCP clients hand each DNS server they are given to
+// dns_setserver(index), both counting from 0 (dhcp.c, dhcp6.c), so in lwIP's
+// one table a DHCPv6 answer would overwrite the lease's servers. The kernel
+// is linked with --wrap=dns_setserver (kernel.cmake), which brings each call
+// here: the servers go to their own list by address family, and lwIP's table
+// stays empty (lwIP resolves no names for the kernel). Under the stack's lock.
+void dns_server_given(u8 index, const ip_addr_t* server)
+{
+    if (!server) return;
+    bool v6 = IP_IS_V6(server);
+    ip_addr_t* list = v6 ? g_dhcp6_dns : g_lease.dns;
+    size_t size = v6 ? LWIP_DHCP6_MAX_DNS_SERVERS : LWIP_DHCP_MAX_DNS_SERVERS;
+    if (index >= size) return;
+    // An answer gives its servers in order from index 0: what an earlier one
+    // listed past its end is gone.
+    if (index == 0)
+        for (size_t i = 1; i < size; i++) list[i] = ip_addr_t {};
+    list[index] = *server;
+    if (g_configured) core::defer(g_resolv_conf_work);
 }
 
 bool tcp_data_pending()
@@ -266,6 +353,19 @@ void flush_before_exit()
         }
         x86::pause();
     }
+}
+
+// The lease (or static address) in the kernel log and on the status channel.
+void report_lease()
+{
+    char addr[IP4ADDR_STRLEN_MAX], gw[IP4ADDR_STRLEN_MAX] = "none", dns[IPADDR_STRLEN_MAX] = "none";
+    ip4addr_ntoa_r(&g_lease.address, addr, sizeof addr);
+    if (!ip4_addr_isany_val(g_lease.gateway)) ip4addr_ntoa_r(&g_lease.gateway, gw, sizeof gw);
+    if (!ip_addr_isany(&g_lease.dns[0])) ipaddr_ntoa_r(&g_lease.dns[0], dns, sizeof dns);
+    int prefix = prefix_length(g_lease.netmask);
+    klog::info("eth0: %s %s/%d, gateway %s, DNS %s", g_lease.is_static ? "static address" : "DHCP lease", addr,
+               prefix, gw, dns);
+    klog::status("net eth0 %s/%d gateway %s dns %s", addr, prefix, gw, dns);
 }
 
 } // namespace
@@ -324,7 +424,12 @@ void start_cards(const char* cmdline)
     netif_set_up(&card->nif);
     netif_set_link_up(&card->nif);
     driver->set_receiver(card_receive, card);
-    if (!is_static) dhcp_start(&card->nif);
+    if (!is_static) {
+        dhcp_start(&card->nif);
+        // Asks for DNS servers when a router advertisement has the O flag
+        // (QEMU's user network's have not).
+        if (dhcp6_enable_stateless(&card->nif) != ERR_OK) klog::warn("eth0: no memory for DHCPv6");
+    }
 }
 
 void configure_at_boot()
@@ -337,22 +442,21 @@ void configure_at_boot()
     while (!g_lease.bound && core::time::monotonic_ns() < deadline)
         (void)core::sched::wait(g_events, deadline, false);
     core::irq_restore(flags);
-    if (!g_lease.bound) {
-        klog::warn("eth0: no DHCP lease after %lu s: only loopback and IPv6 link-local addresses",
-                   LEASE_WAIT_NS / 1000000000);
-        return;
+    if (g_lease.bound) report_lease();
+    else
+        klog::warn("eth0: no DHCP lease after %lu s: no IPv4 address but loopback's", LEASE_WAIT_NS / 1000000000);
+    // A DHCPv6 answer comes after a router advertisement, and those are not
+    // waited for (QEMU's user network's ask for no DHCPv6): what is known goes
+    // into the file now, what comes later rewrites it.
+    {
+        StackGuard g;
+        g_configured = true;
     }
-    char addr[IP4ADDR_STRLEN_MAX], gw[IP4ADDR_STRLEN_MAX] = "none", dns[IPADDR_STRLEN_MAX] = "none";
-    ip4addr_ntoa_r(&g_lease.address, addr, sizeof addr);
-    if (!ip4_addr_isany_val(g_lease.gateway)) ip4addr_ntoa_r(&g_lease.gateway, gw, sizeof gw);
-    if (!ip_addr_isany(&g_lease.dns[0])) ipaddr_ntoa_r(&g_lease.dns[0], dns, sizeof dns);
-    int prefix = prefix_length(g_lease.netmask);
-    klog::info("eth0: %s %s/%d, gateway %s, DNS %s", g_lease.is_static ? "static address" : "DHCP lease", addr,
-               prefix, gw, dns);
-    klog::status("net eth0 %s/%d gateway %s dns %s", addr, prefix, gw, dns);
-    write_resolv_conf();
+    update_resolv_conf();
 }
 
 } // namespace net
 
 extern "C" u32_t sys_now(void) { return u32_t(core::time::monotonic_ns() / 1000000); }
+
+extern "C" void __wrap_dns_setserver(u8_t index, const ip_addr_t* server) { net::dns_server_given(index, server); }

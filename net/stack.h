@@ -28,13 +28,15 @@ private:
 ErrorOr start();
 
 // At boot: puts an interface on every card found (drivers::discover) and
-// starts IPv6 autoconfiguration on it, and DHCP unless the kernel command
-// line gives a static address (net.ip=, net.gateway=, net.dns=).
+// starts IPv6 autoconfiguration on it, and DHCP and stateless DHCPv6 unless
+// the kernel command line gives a static address (net.ip=, net.gateway=,
+// net.dns=).
 void start_cards(const char* cmdline);
 // After the image is unpacked: when there is a card, waits (a few seconds at
 // most) for the DHCP lease (a static address is there already), logs it,
 // tells the host tool on the status channel (`elfin-status net ...`) and
-// writes /etc/resolv.conf from the DNS servers it gave.
+// writes /etc/resolv.conf from the DNS servers it gave. A DHCPv6 answer is
+// not waited for: it rewrites the file when it comes (`elfin-status dhcp6 ...`).
 void configure_at_boot();
 
 // The program has ended and the exit flush runs: wake nobody.

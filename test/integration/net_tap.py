@@ -9,13 +9,23 @@ test/guest/sockets.c's `serve PORT` on it, and from the host connects to the
 leased address, sends 1 MiB and must get every byte back. With the virtio-net
 header on the tap, QEMU offers checksum offload: the kernel must say it took
 both directions (TCP segments leave with a partial checksum the host finishes;
-frames the host vouches for are not checked again). Needs root (or
-CAP_NET_ADMIN) for the tap device: otherwise it says why and exits 77
-(skipped).
+frames the host vouches for are not checked again).
+
+Then IPv6 on the same tap: Debian's dnsmasq (bound to the tap alone, its DNS
+server off) sends router advertisements for a 2001:db8 prefix with the O flag
+and answers DHCPv6 information requests with a DNS server. A second VM runs
+test/guest/netconfig.c, which must find /etc/resolv.conf listing udhcpd's
+server then dnsmasq's, and a SLAAC address from the prefix on eth0; the
+kernel must log the DHCPv6 answer. netconfig runs natively first, against
+the host's end of the tap and the host's resolv.conf.
+
+Needs root (or CAP_NET_ADMIN) for the tap device: otherwise it says why and
+exits 77 (skipped).
 """
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,17 +60,22 @@ def main():
     busybox = shutil.which("busybox")
     if not busybox:
         fail("busybox is missing (scripts/setup installs busybox-static)")
+    dnsmasq = shutil.which("dnsmasq") or ("/usr/sbin/dnsmasq" if os.access("/usr/sbin/dnsmasq", os.X_OK) else None)
+    if not dnsmasq:
+        fail("dnsmasq is missing (scripts/setup installs dnsmasq-base)")
 
     n = os.getpid() % 200
     tap = f"elfintap{os.getpid() % 100000}"
     net = f"192.168.{n + 20}"
     guest_ip = f"{net}.50"
+    prefix = f"2001:db8:{n + 20:x}::"
     port = 7000 + n
     work = tempfile.mkdtemp(prefix="elfin-tap-")
-    dhcpd = vm = None
+    dhcpd = dhcpd6 = vm = None
     try:
         run("ip", "tuntap", "add", "dev", tap, "mode", "tap")
         run("ip", "addr", "add", f"{net}.1/24", "dev", tap)
+        run("ip", "-6", "addr", "add", f"{prefix}1/64", "dev", tap, "nodad")
         run("ip", "link", "set", tap, "up")
         conf = os.path.join(work, "udhcpd.conf")
         with open(conf, "w") as f:
@@ -98,13 +113,48 @@ def main():
         if b"echoed 1048576 bytes" not in out:
             fail(f"the server's count is missing: {out!r}")
         print(f"tap {tap}: lease {guest_ip} from udhcpd, 1 MiB echoed, checksum offload both ways")
+
+        # IPv6: router advertisements (prefix, O flag) and stateless DHCPv6
+        # from dnsmasq, next to udhcpd's IPv4 lease.
+        dns6 = f"{prefix}53"
+        dhcpd6 = subprocess.Popen(
+            [dnsmasq, "--keep-in-foreground", "--conf-file=/dev/null", "--port=0", "--no-resolv", "--no-hosts",
+             f"--interface={tap}", "--bind-interfaces", f"--pid-file={work}/dnsmasq.pid",
+             f"--dhcp-leasefile={work}/dnsmasq.leases", f"--log-facility={work}/dnsmasq.log", "--log-dhcp",
+             "--enable-ra", f"--dhcp-range=::,constructor:{tap},ra-stateless",
+             f"--dhcp-option=option6:dns-server,[{dns6}]"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        netconfig = os.path.join(args.guest_dir, "netconfig")
+        with open("/etc/resolv.conf") as f:
+            host_servers = re.findall(r"(?m)^\s*nameserver\s+(\S+)", f.read())
+        native = subprocess.run([netconfig, tap, prefix] + host_servers, capture_output=True, text=True,
+                                timeout=TIMEOUT)
+        if native.returncode != 0:
+            fail(f"netconfig natively on {tap} with the host's servers {host_servers}: "
+                 f"exit {native.returncode}\n{native.stdout}{native.stderr}")
+        cmd = [args.elfin, "run", "-v", "--timeout", f"{TIMEOUT}s", "--mem", "64M", "--kernel-debug",
+               "--net", f"tap:{tap}", netconfig, "eth0", prefix, f"{net}.1", dns6]
+        vm = start(cmd)
+        out, err = vm.communicate(timeout=TIMEOUT + 30)
+        text = err.decode(errors="replace")
+        if dhcpd6.poll() is not None:
+            fail(f"dnsmasq ended (exit {dhcpd6.returncode}): {dhcpd6.stderr.read().decode(errors='replace')}")
+        log = open(os.path.join(work, "dnsmasq.log"), errors="replace").read()
+        if vm.returncode != 0 or b"netconfig: 2 checks passed" not in out:
+            fail(f"netconfig in the VM: exit {vm.returncode}\nstdout: {out.decode(errors='replace')}\n"
+                 f"stderr: {text[-3000:]}\ndnsmasq's log: {log[-2000:]}")
+        for want in (f"eth0: DHCPv6 DNS {dns6}\n", f"elfin: status channel: dhcp6 eth0 dns {dns6}\n"):
+            if want not in text.replace("\r\n", "\n"):
+                fail(f"the kernel's output lacks {want!r}\n{text[-3000:]}")
+        print(f"tap {tap}: {out.decode(errors='replace').splitlines()[0]} (DHCPv6 and SLAAC from dnsmasq)")
         return 0
     finally:
         if vm:
             kill_session(vm)
-        if dhcpd:
-            dhcpd.terminate()
-            dhcpd.wait()
+        for server in (dhcpd, dhcpd6):
+            if server:
+                server.terminate()
+                server.wait()
         subprocess.run(["ip", "link", "del", tap], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
 
