@@ -6,6 +6,7 @@
 // affinity allows (its last CPU on a tie), which gets a reschedule IPI if it
 // must look; a CPU whose queue is empty steals from the longest queue.
 // Everything here runs under the giant lock (core/giant.h).
+#include "core/flush.h"
 #include "core/sched.h"
 #include "core/giant.h"
 #include "core/power.h"
@@ -330,6 +331,7 @@ void schedule()
             schedule();
             continue;
         }
+        flush::run(); // what was put off while the CPU was busy
         giant::leave();
         // An IPI sent after the check is pending until STI's shadow ends: no
         // wake-up is lost before HLT.

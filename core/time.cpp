@@ -1,4 +1,5 @@
 #include "core/time.h"
+#include "core/flush.h"
 #include "core/klog.h"
 #include "core/process.h"
 #include "core/sched.h"
@@ -118,6 +119,7 @@ void init()
     while (x86::rdtsc() < end) x86::pause();
     u32 elapsed = 0xffffffff - lapic_read(0x390);
     lapic_write(0x380, 0);
+    lapic_write(0x320, TIMER_VECTOR); // one-shot, unmasked, stopped (count 0) until programmed
     g_lapic_hz = u64(elapsed) * 1000;
     klog::info("TSC %lu kHz, APIC timer %lu kHz", g_tsc_hz / 1000, g_lapic_hz / 1000);
 }
@@ -128,7 +130,8 @@ void init_ap()
     x86::wrmsr(x86::MSR_APIC_BASE, x86::rdmsr(x86::MSR_APIC_BASE) | (1 << 11));
     lapic_write(0xf0, 0x100 | SPURIOUS_VECTOR);
     lapic_write(0x3e0, 0x3);
-    lapic_write(0x320, 0x10000 | TIMER_VECTOR);
+    lapic_write(0x380, 0);
+    lapic_write(0x320, TIMER_VECTOR); // one-shot, unmasked, stopped until programmed
 }
 
 u64 tsc_hz() { return g_tsc_hz; }
@@ -163,25 +166,37 @@ namespace {
 // to fire runs the callbacks). It is armed for the earlier.
 u64 g_sched_deadline[x86::smp::MAX_CPUS]; // + 1: zero-initialized means none
 
+// When each CPU's APIC timer will fire, as last programmed, + 1: zero once
+// it has fired (or was never set).
+u64 g_fires_at[x86::smp::MAX_CPUS];
+
 u64& sched_deadline_plus_1() { return g_sched_deadline[x86::this_cpu()->cpu_id]; }
 
+// Programs the timer for the earlier deadline, unless it already counts to
+// one no later: then it fires early, finds nothing due and programs the
+// next. Every context switch and every network lock release asks for a
+// deadline, and each APIC write is a trap to the hypervisor (under QEMU's
+// TCG, taken under its global lock): most of them would move the deadline
+// later, and those cost nothing now.
 void program_timer()
 {
     if (!g_lapic || !g_lapic_hz) return;
     u64 sched_deadline = sched_deadline_plus_1() - 1;
     u64 deadline = ktimer_next_deadline();
     if (sched_deadline < deadline) deadline = sched_deadline;
-    if (deadline == ~0ull) {
-        lapic_write(0x380, 0); // stopped
-        return;
-    }
+    u64& fires_at_plus_1 = g_fires_at[x86::this_cpu()->cpu_id];
+    if (fires_at_plus_1 && fires_at_plus_1 - 1 <= deadline) return; // armed no later; also when nothing is due
+    if (deadline == ~0ull) return; // nothing due, and the timer is not counting
     u64 now = monotonic_ns();
     u64 left = deadline > now ? deadline - now : 0;
     u64 ticks = u64((unsigned __int128)left * g_lapic_hz / 1000000000ull);
-    if (ticks > 0xffffffffull) ticks = 0xffffffffull;
+    if (ticks > 0xffffffffull) {
+        ticks = 0xffffffffull; // fires before the deadline, and programs the rest
+        deadline = now + u64((unsigned __int128)ticks * 1000000000ull / g_lapic_hz);
+    }
     if (ticks == 0) ticks = 1;
-    lapic_write(0x320, TIMER_VECTOR); // one-shot, unmasked
     lapic_write(0x380, u32(ticks));
+    fires_at_plus_1 = deadline + 1;
 }
 } // namespace
 
@@ -203,8 +218,10 @@ void arm_timer(u64 deadline)
 void timer_interrupt()
 {
     if (g_lapic) lapic_write(0xb0, 0); // EOI
+    g_fires_at[x86::this_cpu()->cpu_id] = 0;
     ktimer_run_expired(monotonic_ns()); // callbacks may re-arm their timers
     sched::timer_tick(); // re-arms through arm_timer
+    flush::run();
     program_timer();
 }
 

@@ -33,8 +33,11 @@ public:
     // A buffer for one frame of at most MAX_FRAME bytes, or EAGAIN while the
     // card's queue is full; transmit(len) sends what was written there.
     // Callers serialise (the network stack's lock).
+    // The card may hold frames back to tell the device of several at once:
+    // flush() sends what it holds (core/flush.h says when it is called).
     virtual Result<u8*> transmit_buffer() = 0;
     virtual void transmit(size_t len) = 0;
+    virtual void flush() {}
     // Does what the card's interrupt does (frames in), for a caller that
     // cannot take interrupts (net's exit flush).
     virtual void poll() = 0;

@@ -1,5 +1,6 @@
 #include "net/stack.h"
 #include "core/deferred.h"
+#include "core/flush.h"
 #include "core/format.h"
 #include "core/ktimer.h"
 #include "core/klog.h"
@@ -323,6 +324,12 @@ void dns_server_given(u8 index, const ip_addr_t* server)
     if (g_configured) core::defer(g_resolv_conf_work);
 }
 
+// Frames the cards held back to tell their devices of in one go.
+void flush_cards()
+{
+    for (size_t i = 0; drivers::card(i); i++) drivers::card(i)->flush();
+}
+
 bool tcp_data_pending()
 {
     for (tcp_pcb* p = tcp_active_pcbs; p; p = p->next)
@@ -351,6 +358,7 @@ void flush_before_exit()
             StackGuard g;
             sys_check_timeouts();
         }
+        flush_cards();
         x86::pause();
     }
 }
@@ -397,6 +405,7 @@ ErrorOr start()
     lwip_init(); // also the loopback interface, 127.0.0.1 and ::1
     g_started = true;
     core::set_exit_hook(flush_before_exit);
+    core::flush::set_hook(flush_cards);
     return {};
 }
 

@@ -3,6 +3,7 @@
 #include "syscalls/table.h"
 #include "platform/x86_64/trap.h"
 #include "core/deferred.h"
+#include "core/flush.h"
 #include "core/klog.h"
 #include "core/process.h"
 #include "core/signal.h"
@@ -136,6 +137,7 @@ extern "C" void syscall_dispatch(x86::TrapFrame* f)
 {
     constexpr u64 NR_RT_SIGRETURN = 15;
     u64 nr = f->rax;
+    core::flush::syscall(nr);
     core::current_signal_state().syscall_frame = f;
     core::run_deferred();
     sys::Args args { { f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9 } };
