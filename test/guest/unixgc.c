@@ -6,11 +6,14 @@
 // go. A cycle reachable from a socket the program holds must survive and
 // still deliver. On Linux the collector runs when an AF_UNIX socket is
 // released (since 6.10 in a worker, so the observers wait in poll); the
-// program closes a spare socket pair to start it. Runs natively too.
+// program closes a spare socket pair to start it. Past 16000 references in
+// flight a send of descriptors starts one too. /proc/net/unix lists a socket
+// until it is released. Runs natively too.
 #include "check.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -20,12 +23,13 @@
 // reports.
 #define GC_WAIT_MS 60000
 
+// Sends one byte with n descriptors (n <= 253, SCM_MAX_FD).
 static int send_fds(int sock, const int *fds, int n)
 {
     char byte = 'f';
     struct iovec iov = { &byte, 1 };
     union {
-        char buf[CMSG_SPACE(4 * sizeof(int))];
+        char buf[CMSG_SPACE(253 * sizeof(int))];
         struct cmsghdr align;
     } u;
     memset(&u, 0, sizeof u);
@@ -130,6 +134,43 @@ static void check_collected_listener(int fd)
 static void check_alive_peer(int fd)
 {
     CHECK_EQ(poll_for(fd, POLLIN, 0), 0);
+}
+
+// Sends fd n times in one message (n <= 253, SCM_MAX_FD).
+static int send_copies(int sock, int fd, int n)
+{
+    int fds[253];
+    for (int i = 0; i < n; i++)
+        fds[i] = fd;
+    return send_fds(sock, fds, n);
+}
+
+// More than 16000 references in flight (UNIX_INFLIGHT_TRIGGER_GC): the next
+// send of a descriptor collects first, with no socket released. A socket
+// sent 64 * 253 times over itself, then closed, is the garbage. Linux counts
+// in-flight descriptors against RLIMIT_NOFILE (ETOOMANYREFS but for root):
+// the soft limit goes up to the hard one.
+static void threshold(void)
+{
+    struct rlimit rl;
+    CHECK_OK(getrlimit(RLIMIT_NOFILE, &rl));
+    rl.rlim_cur = rl.rlim_max;
+    CHECK_OK(setrlimit(RLIMIT_NOFILE, &rl));
+    int p[2], q[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, p));
+    CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, q));
+    ino_t p1_ino = ino_of(p[1]);
+    for (int i = 0; i < 64; i++)
+        CHECK_EQ(send_copies(p[0], p[1], 253), 1);
+    close(p[1]);
+    check_alive_peer(p[0]);
+    CHECK_EQ(listed(p1_ino), 1);
+    CHECK_EQ(send_copies(q[0], q[0], 1), 1); // 16192 in flight: collects
+    check_collected_peer(p[0]);
+    CHECK_EQ(listed(p1_ino), 0);
+    close(p[0]);
+    close(q[0]);
+    close(q[1]);
 }
 
 int main(void)
@@ -254,5 +295,7 @@ int main(void)
     close(l[0]);
     close(l[1]);
     close(client);
+
+    threshold();
     return check_report("unixgc");
 }
