@@ -276,9 +276,7 @@ u64 Epoll::poll_deadline()
 Result<core::Ref<OpenFile>> make_epoll(u32 flags)
 {
     if (flags & ~O_CLOEXEC) return Errno::EINVAL;
-    auto* e = new (std::nothrow) Epoll();
-    if (!e) return Errno::ENOMEM;
-    return OpenFile::create_pseudo(core::Ref<Epoll>(e), O_RDWR);
+    return open_anon(new (std::nothrow) Epoll(), flags);
 }
 
 } // namespace fs

@@ -176,13 +176,6 @@ Result<PipeEnds> make_pipe(u32 flags)
 
 // ---- EventFd ---------------------------------------------------------------
 
-Result<core::Ref<EventFd>> EventFd::create(u64 initial, bool semaphore)
-{
-    auto* e = new (std::nothrow) EventFd(initial, semaphore);
-    if (!e) return Errno::ENOMEM;
-    return core::Ref<EventFd>(e);
-}
-
 Result<size_t> EventFd::read(u64, IoBuffer& buf, size_t n, u32)
 {
     if (n < 8) return Errno::EINVAL;
@@ -219,8 +212,7 @@ u32 EventFd::poll(u32)
 Result<core::Ref<OpenFile>> make_eventfd(u32 initial, u32 flags)
 {
     if (flags & ~(EventFd::EFD_SEMAPHORE | O_NONBLOCK | O_CLOEXEC)) return Errno::EINVAL;
-    auto efd = TRY(EventFd::create(initial, flags & EventFd::EFD_SEMAPHORE));
-    return OpenFile::create_pseudo(efd, O_RDWR | (flags & O_NONBLOCK));
+    return open_anon(new (std::nothrow) EventFd(initial, flags & EventFd::EFD_SEMAPHORE), flags);
 }
 
 } // namespace fs

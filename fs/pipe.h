@@ -80,7 +80,6 @@ class EventFd final : public StreamInode {
 public:
     static constexpr Kind KIND = Kind::EventFd;
     static constexpr u32 EFD_SEMAPHORE = 1;
-    static Result<core::Ref<EventFd>> create(u64 initial, bool semaphore);
 
     Result<size_t> read(u64, IoBuffer& buf, size_t n, u32 flags) override;
     Result<size_t> write(u64, const IoBuffer& buf, size_t n, u32 flags) override;
@@ -89,6 +88,7 @@ public:
     u64 count() const { return m_count; }
 
 private:
+    friend Result<core::Ref<OpenFile>> make_eventfd(u32 initial, u32 flags);
     EventFd(u64 initial, bool semaphore)
         : StreamInode(KIND), m_count(initial), m_semaphore(semaphore) {}
     u64 m_count;

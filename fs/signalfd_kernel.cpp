@@ -77,9 +77,7 @@ u32 SignalFd::poll(u32)
 Result<core::Ref<OpenFile>> make_signalfd(u64 mask, u32 flags)
 {
     if (flags & ~(O_NONBLOCK | O_CLOEXEC)) return Errno::EINVAL;
-    auto* s = new (std::nothrow) SignalFd(mask & ~core::signal::UNBLOCKABLE);
-    if (!s) return Errno::ENOMEM;
-    return OpenFile::create_pseudo(core::Ref<SignalFd>(s), O_RDWR | (flags & O_NONBLOCK));
+    return open_anon(new (std::nothrow) SignalFd(mask & ~core::signal::UNBLOCKABLE), flags);
 }
 
 } // namespace fs

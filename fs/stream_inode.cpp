@@ -1,4 +1,6 @@
 #include "fs/stream_inode.h"
+#include "fs/fd_table.h"
+#include "fs/vfs.h"
 
 namespace fs {
 
@@ -36,6 +38,17 @@ void StreamInode::changed()
 {
     wake_blocked_io(*this);
     readiness_changed(*this);
+}
+
+Result<core::Ref<OpenFile>> open_anon(StreamInode* inode, u32 flags)
+{
+    if (!inode) return Errno::ENOMEM;
+    return OpenFile::create_pseudo(core::Ref<StreamInode>(inode), O_RDWR | (flags & O_NONBLOCK));
+}
+
+Result<int> install_anon(Result<core::Ref<OpenFile>> file, u32 flags)
+{
+    return current_fds().install(TRY(std::move(file)), flags & O_CLOEXEC);
 }
 
 } // namespace fs

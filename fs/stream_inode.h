@@ -54,4 +54,12 @@ T* stream_cast(Inode& inode)
     return s && s->kind() == T::KIND ? static_cast<T*>(s) : nullptr;
 }
 
+// The open file of a new anonymous object (eventfd, signalfd, timerfd,
+// epoll) that `new (std::nothrow)` gave: ENOMEM when that is null.
+// Read-write; non-blocking when `flags` has O_NONBLOCK.
+Result<core::Ref<OpenFile>> open_anon(StreamInode* inode, u32 flags);
+// Installs such a file in the current descriptor table, close-on-exec when
+// `flags` has O_CLOEXEC: the new descriptor (the *_create syscalls).
+Result<int> install_anon(Result<core::Ref<OpenFile>> file, u32 flags);
+
 } // namespace fs

@@ -125,9 +125,7 @@ Result<core::Ref<OpenFile>> make_timerfd(int clock, u32 flags)
     // Nothing suspends the VM: an alarm clock's timer is its plain clock's.
     // Linux asks for CAP_WAKE_ALARM.
     if (alarm && core::process().euid != 0) return Errno::EPERM;
-    auto* t = new (std::nothrow) TimerFd(clock);
-    if (!t) return Errno::ENOMEM;
-    return OpenFile::create_pseudo(core::Ref<TimerFd>(t), O_RDWR | (flags & O_NONBLOCK));
+    return open_anon(new (std::nothrow) TimerFd(clock), flags);
 }
 
 } // namespace fs

@@ -12,11 +12,6 @@ using namespace pollwait;
 
 namespace {
 
-Ret install(Result<core::Ref<fs::OpenFile>> file, bool cloexec)
-{
-    return i64(TRY(fs::current_fds().install(TRY(std::move(file)), cloexec)));
-}
-
 // EP_MAX_EVENTS: INT_MAX / sizeof(struct epoll_event).
 constexpr i64 MAX_EVENTS = 0x7fffffff / i64(sizeof(fs::EpollEvent));
 
@@ -52,13 +47,13 @@ u64 ms_deadline(int ms) { return ms < 0 ? NONE : deadline_after(u64(ms) * 100000
 Ret sys_epoll_create(const Args& a)
 {
     if (int(a[0]) <= 0) return Errno::EINVAL;
-    return install(fs::make_epoll(0), false);
+    return i64(TRY(fs::install_anon(fs::make_epoll(0), 0)));
 }
 
 Ret sys_epoll_create1(const Args& a)
 {
     u32 flags = u32(a[0]);
-    return install(fs::make_epoll(flags), flags & fs::O_CLOEXEC);
+    return i64(TRY(fs::install_anon(fs::make_epoll(flags), flags)));
 }
 
 Ret sys_epoll_ctl(const Args& a)

@@ -68,8 +68,7 @@ Ret do_pipe2(u64 fds_addr, u32 flags)
 
 Ret do_eventfd(u64 initial, u32 flags)
 {
-    auto file = TRY(fs::make_eventfd(static_cast<u32>(initial), flags));
-    return i64(TRY(fs::current_fds().install(std::move(file), flags & fs::O_CLOEXEC)));
+    return i64(TRY(fs::install_anon(fs::make_eventfd(static_cast<u32>(initial), flags), flags)));
 }
 } // namespace
 

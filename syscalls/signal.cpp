@@ -256,10 +256,7 @@ Ret do_signalfd(int fd, u64 mask_ptr, u64 size, u32 flags)
     constexpr u32 SFD_FLAGS = fs::O_NONBLOCK | fs::O_CLOEXEC;
     if (flags & ~SFD_FLAGS) return Errno::EINVAL;
     u64 mask = TRY(read_sigset(mask_ptr, size)) & ~UNBLOCKABLE;
-    if (fd == -1) {
-        auto file = TRY(fs::make_signalfd(mask, flags));
-        return i64(TRY(fs::current_fds().install(std::move(file), flags & fs::O_CLOEXEC)));
-    }
+    if (fd == -1) return i64(TRY(fs::install_anon(fs::make_signalfd(mask, flags), flags)));
     auto file = TRY(fs::current_fds().get(fd));
     fs::SignalFd* s = fs::stream_cast<fs::SignalFd>(file->inode());
     if (!s) return Errno::EINVAL;

@@ -42,8 +42,7 @@ ErrorOr put_setting(u64 ptr, const TimerFd::Setting& s)
 Ret sys_timerfd_create(const Args& a)
 {
     u32 flags = u32(a[1]);
-    auto file = TRY(fs::make_timerfd(int(a[0]), flags));
-    return i64(TRY(fs::current_fds().install(std::move(file), flags & fs::O_CLOEXEC)));
+    return i64(TRY(fs::install_anon(fs::make_timerfd(int(a[0]), flags), flags)));
 }
 
 Ret sys_timerfd_settime(const Args& a)

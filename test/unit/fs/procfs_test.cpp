@@ -275,8 +275,7 @@ TEST_CASE("procfs: fd lists the open descriptors, as links to their paths", "[fs
     auto ends = MUST(fs::make_pipe(0));
     int r = MUST(t.ctx->fds.install(ends.read, false));
     CHECK(fd_link(r) == "pipe:[" + std::to_string(ends.read->inode().ino()) + "]");
-    auto ev = MUST(fs::EventFd::create(0, false));
-    int e = MUST(t.ctx->fds.install(MUST(fs::OpenFile::create(ev, fs::O_RDWR)), false));
+    int e = MUST(t.ctx->fds.install(MUST(fs::make_eventfd(0, 0)), false));
     CHECK(fd_link(e) == "anon_inode:[eventfd]");
     int con = t.open("/dev/console", fs::O_RDWR);
     CHECK(fd_link(con) == "/dev/console");
