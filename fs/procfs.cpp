@@ -50,31 +50,15 @@ void pick(T& slot, T given, T fallback) { slot = given ? given : fallback; }
 
 // ---- Pieces of the tree ------------------------------------------------------
 
+// Creating in /proc answers ENOENT, as Linux's proc_lookup finds nothing.
 Result<core::Ref<Directory>> proc_dir(Directory& parent, core::StringView name, u32 perms = 0555)
 {
-    core::Ref<Inode> existing = parent.lookup(name);
-    if (existing && existing->is_directory()) {
-        core::Ref<Directory> dir(existing->as_directory());
-        dir->set_allows_create(false);
-        dir->set_create_error(Errno::ENOENT);
-        return dir;
-    }
-    auto dir = TRY(Directory::create(perms));
-    dir->set_allows_create(false);
-    dir->set_create_error(Errno::ENOENT);
-    TRY(parent.put(name, dir));
-    return dir;
+    return pseudo_dir(parent, name, perms, Errno::ENOENT);
 }
 
 ErrorOr add_file(Directory& dir, core::StringView name, ProcGenerator gen, const void* arg = nullptr)
 {
     auto f = TRY(ProcFile::create(gen, arg));
-    return dir.put(name, f);
-}
-
-ErrorOr add_text(Directory& dir, core::StringView name, core::StringView text, u32 perms = 0444)
-{
-    auto f = TRY(ProcFile::create_text(text, perms));
     return dir.put(name, f);
 }
 
@@ -230,6 +214,27 @@ void set_proc_source(const ProcSource* s)
 }
 
 const ProcSource& proc_source() { return g_source; }
+
+Result<core::Ref<Directory>> pseudo_dir(Directory& parent, core::StringView name, u32 perms, Errno create_error)
+{
+    core::Ref<Directory> dir;
+    core::Ref<Inode> existing = parent.lookup(name);
+    if (existing && existing->is_directory()) {
+        dir = core::Ref<Directory>(existing->as_directory());
+    } else {
+        dir = TRY(Directory::create(perms));
+        TRY(parent.put(name, dir));
+    }
+    dir->set_allows_create(false);
+    dir->set_create_error(create_error);
+    return dir;
+}
+
+ErrorOr add_text(Directory& dir, core::StringView name, core::StringView text, u32 perms)
+{
+    auto f = TRY(ProcFile::create_text(text, perms));
+    return dir.put(name, f);
+}
 
 core::StringView proc_comm() { return { g_comm, g_comm_len }; }
 core::StringView proc_exe_path() { return g_exe_path ? g_exe_path->view() : core::StringView(); }

@@ -127,6 +127,13 @@ private:
 
 // ---- Mounting --------------------------------------------------------------
 
+// The pieces /proc and /sys (fs/sysfs.cpp) are built of. pseudo_dir: the
+// directory `name` in `parent`, made with `perms` unless it is there; nothing
+// can be created in it, and trying answers `create_error`. add_text: a file
+// whose text is fixed.
+Result<core::Ref<Directory>> pseudo_dir(Directory& parent, core::StringView name, u32 perms, Errno create_error);
+ErrorOr add_text(Directory& dir, core::StringView name, core::StringView text, u32 perms = 0444);
+
 // Builds /proc in `root` (and /dev/fd, /dev/stdin, /dev/stdout, /dev/stderr
 // where the image has none): /proc/self -> <pid>, the per-process files, the
 // system-wide ones and /proc/sys. cmdline and environ come from the manifest,

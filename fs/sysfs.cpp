@@ -6,24 +6,10 @@ namespace fs {
 
 namespace {
 
+// Creating in /sys answers EACCES.
 Result<core::Ref<Directory>> sys_dir(Directory& parent, core::StringView name)
 {
-    core::Ref<Inode> existing = parent.lookup(name);
-    core::Ref<Directory> dir;
-    if (existing && existing->is_directory()) {
-        dir = core::Ref<Directory>(existing->as_directory());
-    } else {
-        dir = TRY(Directory::create(0755));
-        TRY(parent.put(name, dir));
-    }
-    dir->set_allows_create(false);
-    return dir;
-}
-
-ErrorOr sys_text(Directory& dir, core::StringView name, core::StringView text, u32 perms = 0444)
-{
-    auto f = TRY(ProcFile::create_text(text, perms));
-    return dir.put(name, f);
+    return pseudo_dir(parent, name, 0755, Errno::EACCES);
 }
 
 } // namespace
@@ -39,32 +25,32 @@ ErrorOr mount_sys(Directory& root)
     int n = proc_source().cpu_count();
     char all[24], num[16], name[24];
     core::format(all, sizeof all, n > 1 ? "0-%d\n" : "0\n", n - 1);
-    TRY(sys_text(*cpu, "online", all));
-    TRY(sys_text(*cpu, "possible", all));
-    TRY(sys_text(*cpu, "present", all));
-    TRY(sys_text(*cpu, "offline", "\n"));
-    TRY(sys_text(*cpu, "kernel_max", "8191\n"));
+    TRY(add_text(*cpu, "online", all));
+    TRY(add_text(*cpu, "possible", all));
+    TRY(add_text(*cpu, "present", all));
+    TRY(add_text(*cpu, "offline", "\n"));
+    TRY(add_text(*cpu, "kernel_max", "8191\n"));
     for (int i = 0; i < n; i++) {
         core::format(name, sizeof name, "cpu%d", i);
         core::format(num, sizeof num, "%d\n", i);
         auto dir = TRY(sys_dir(*cpu, name));
         auto topology = TRY(sys_dir(*dir, "topology"));
-        TRY(sys_text(*topology, "core_id", num));
-        TRY(sys_text(*topology, "physical_package_id", "0\n"));
-        TRY(sys_text(*topology, "core_siblings_list", all));
-        TRY(sys_text(*topology, "thread_siblings_list", num));
-        if (i > 0) TRY(sys_text(*dir, "online", "1\n"));
+        TRY(add_text(*topology, "core_id", num));
+        TRY(add_text(*topology, "physical_package_id", "0\n"));
+        TRY(add_text(*topology, "core_siblings_list", all));
+        TRY(add_text(*topology, "thread_siblings_list", num));
+        if (i > 0) TRY(add_text(*dir, "online", "1\n"));
     }
     auto node = TRY(sys_dir(*system, "node"));
-    TRY(sys_text(*node, "online", "0\n"));
-    TRY(sys_text(*node, "possible", "0\n"));
+    TRY(add_text(*node, "online", "0\n"));
+    TRY(add_text(*node, "possible", "0\n"));
 
     auto kernel = TRY(sys_dir(*sys, "kernel"));
     auto mm = TRY(sys_dir(*kernel, "mm"));
     auto thp = TRY(sys_dir(*mm, "transparent_hugepage"));
-    TRY(sys_text(*thp, "enabled", "always madvise [never]\n", 0644));
-    TRY(sys_text(*thp, "defrag", "always defer defer+madvise madvise [never]\n", 0644));
-    TRY(sys_text(*thp, "hpage_pmd_size", "2097152\n"));
+    TRY(add_text(*thp, "enabled", "always madvise [never]\n", 0644));
+    TRY(add_text(*thp, "defrag", "always defer defer+madvise madvise [never]\n", 0644));
+    TRY(add_text(*thp, "hpage_pmd_size", "2097152\n"));
 
     TRY(sys_dir(*sys, "fs"));
     TRY(sys_dir(*sys, "class"));
