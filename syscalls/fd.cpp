@@ -90,10 +90,8 @@ Ret file_lock(fs::OpenFile& f, int cmd, u64 arg)
     return i64(0);
 }
 
-fs::Pipe* as_pipe(fs::OpenFile& f)
-{
-    return f.inode().is_fifo() ? static_cast<fs::Pipe*>(&f.inode()) : nullptr;
-}
+// Not every FIFO is a pipe: a standard stream redirected on the host is one too.
+fs::Pipe* as_pipe(fs::OpenFile& f) { return fs::stream_cast<fs::Pipe>(f.inode()); }
 
 } // namespace
 

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cstring> // before core/string.h, whose declarations lack glibc's noexcept
 #include "fs/devices.h"
+#include "fs/pipe.h"
 #include "test/unit/fs/fs_fixture.h"
 
 using fs_test::read_str;
@@ -144,6 +145,8 @@ TEST_CASE("stdio to a host file or pipe: not a tty, a FIFO, stderr apart", "[fs]
     CHECK(!err->inode().is_tty());
     CHECK(out.ptr() != err.ptr());
     CHECK(out->inode().type() == fs::InodeType::Fifo);
+    // A FIFO that is not a pipe: F_GETPIPE_SZ and FIONREAD must not take it for one.
+    CHECK(fs::stream_cast<fs::Pipe>(out->inode()) == nullptr);
     CHECK(out->flags() == (fs::O_WRONLY | fs::O_LARGEFILE));
     CHECK(write_str(*out, "to stdout\n") == 10);
     CHECK(write_str(*err, "to stderr\n") == 10);

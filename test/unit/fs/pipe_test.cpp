@@ -23,7 +23,9 @@ Errno err_of(const Result<size_t>& r) { return r.is_error() ? r.error() : Errno 
 TEST_CASE("pipe: data in order, EOF without a writer, EPIPE without a reader", "[fs][pipe]")
 {
     auto ends = MUST(fs::make_pipe(0));
-    auto* pipe = static_cast<fs::Pipe*>(&ends.read->inode());
+    auto* pipe = fs::stream_cast<fs::Pipe>(ends.read->inode());
+    REQUIRE(pipe);
+    CHECK(fs::stream_cast<fs::EventFd>(ends.read->inode()) == nullptr);
     CHECK(pipe->readers() == 1);
     CHECK(pipe->writers() == 1);
     CHECK(pipe->mode() == (fs::S_IFIFO | 0600));
