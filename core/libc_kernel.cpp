@@ -3,10 +3,15 @@
 
 extern "C" {
 
+// Eight bytes a step, then the tail: as fast as `rep movsb` where the CPU
+// has fast strings, and 8 times fewer iterations where it does not (QEMU's
+// TCG runs each iteration of a string instruction as one step of its loop).
 void* memcpy(void* d, const void* s, size_t n)
 {
     void* ret = d;
-    asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+    size_t words = n / 8, tail = n % 8;
+    asm volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
+    asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(tail) : : "memory");
     return ret;
 }
 
@@ -22,7 +27,10 @@ void* memmove(void* d, const void* s, size_t n)
 void* memset(void* d, int c, size_t n)
 {
     void* ret = d;
-    asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    size_t words = n / 8, tail = n % 8;
+    u64 v = 0x0101010101010101ull * u8(c);
+    asm volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(v) : "memory");
+    asm volatile("rep stosb" : "+D"(d), "+c"(tail) : "a"(v) : "memory");
     return ret;
 }
 

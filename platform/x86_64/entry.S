@@ -220,12 +220,16 @@ _ZN3x8610enter_userEmm:
 
 // long user_copy(void* dst, const void* src, size_t n): 0, or -EFAULT if a
 // page fault inside it could not be resolved (the fault handler jumps to the
-// fixup through __ex_table).
+// fixup through __ex_table). Eight bytes a step, then the tail, as memcpy.
     .global user_copy
 user_copy:
     mov %rdx, %rcx
+    shr $3, %rcx
+    and $7, %edx
     stac_if_smap
-10: rep movsb
+10: rep movsq
+    mov %rdx, %rcx
+    rep movsb
 11: clac_if_smap
     xor %eax, %eax
     ret
@@ -257,9 +261,13 @@ user_strnlen:
     .global user_zero
 user_zero:
     mov %rsi, %rcx
+    shr $3, %rcx
+    and $7, %esi
     xor %eax, %eax
     stac_if_smap
-30: rep stosb
+30: rep stosq
+    mov %rsi, %rcx
+    rep stosb
 31: clac_if_smap
     xor %eax, %eax
     ret
