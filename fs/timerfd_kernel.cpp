@@ -100,9 +100,10 @@ TimerFd::Setting TimerFd::set(u32 flags, Setting s)
     if (!s.value_ns) m_expires = ~0ull;
     else if (flags & TFD_TIMER_ABSTIME) m_expires = s.value_ns;
     else m_expires = s.value_ns > ~0ull - 1 - now ? ~0ull - 1 : now + s.value_ns;
-    // An absolute time already past counts an expiry at once.
+    // An absolute time already past counts an expiry at once; no timer is
+    // left to fire, so the blocked readers are woken here.
     advance(now);
-    if (m_ticks) readiness_changed(*this);
+    if (m_ticks) changed();
     arm(now);
     return old;
 }

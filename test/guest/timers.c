@@ -513,6 +513,33 @@ static void test_timerfd_readiness(void)
     close(fd);
 }
 
+static int g_blocked_fd;
+static uint64_t g_blocked_count;
+
+static void *blocked_reader(void *arg)
+{
+    (void)arg;
+    uint64_t n = 0;
+    if (read(g_blocked_fd, &n, sizeof n) == 8) g_blocked_count = n;
+    return NULL;
+}
+
+// A reader blocked on a disarmed timerfd wakes when timerfd_settime sets a
+// time already past: it counts at once and leaves no timer to fire. (The
+// pause only lets the reader block first; had it not, it reads the same.)
+static void test_timerfd_wakes_blocked_reader(void)
+{
+    g_blocked_fd = CHECK_OK(timerfd_create(CLOCK_MONOTONIC, 0));
+    pthread_t th;
+    CHECK_EQ(pthread_create(&th, NULL, blocked_reader, NULL), 0);
+    sleep_ns(20 * MS);
+    struct itimerspec v = spec(now_ns(CLOCK_MONOTONIC) - 5 * MS, 0);
+    CHECK_OK(timerfd_settime(g_blocked_fd, TFD_TIMER_ABSTIME, &v, NULL));
+    pthread_join(th, NULL);
+    CHECK_EQ(g_blocked_count, 1);
+    close(g_blocked_fd);
+}
+
 static void check_link(int fd, const char *want)
 {
     char path[64], buf[64];
@@ -632,6 +659,7 @@ int main(void)
     test_timerfd_errors();
     test_timerfd_reads();
     test_timerfd_readiness();
+    test_timerfd_wakes_blocked_reader();
     test_proc_links();
     test_clock_nanosleep();
     test_cpu_sleep();
