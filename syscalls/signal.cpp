@@ -2,6 +2,7 @@
 // rt_sigreturn, signalfd and the interval timers. Handlers decode and check
 // their arguments as Linux does; the work is in core/signal.cpp.
 #include "syscalls/syscall.h"
+#include "syscalls/timespec.h"
 #include "core/process.h"
 #include "core/signal.h"
 #include "core/thread.h"
@@ -46,17 +47,7 @@ Result<u64> read_sigset(u64 ptr, u64 size)
     return set;
 }
 
-struct Timespec { i64 sec, nsec; };
 struct Timeval { i64 sec, usec; };
-
-Result<u64> read_timeout(u64 ptr)
-{
-    Timespec ts;
-    TRY(mm::copy_from_user(&ts, ptr, sizeof ts));
-    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000) return Errno::EINVAL;
-    if (u64(ts.sec) > ~0ull / 1000000000ull - 1) return ~0ull;
-    return u64(ts.sec) * 1000000000ull + u64(ts.nsec);
-}
 } // namespace
 
 // ---- dispositions, masks, alternate stack ---------------------------------------
@@ -233,7 +224,7 @@ Ret sys_rt_sigtimedwait(const Args& a)
     u64 set = TRY(read_sigset(a[0], a[3])) & ~UNBLOCKABLE;
     u64 deadline = ~0ull;
     if (a[2]) {
-        u64 ns = TRY(read_timeout(a[2]));
+        u64 ns = TRY(read_timespec_ns(a[2], ~0ull));
         u64 now = core::time::monotonic_ns();
         deadline = ns > ~0ull - now ? ~0ull : now + ns;
     }

@@ -1,5 +1,6 @@
 // clock_gettime & co. and sleeping.
 #include "syscalls/syscall.h"
+#include "syscalls/timespec.h"
 #include "core/sched.h"
 #include "core/time.h"
 #include "core/ktimer.h"
@@ -8,27 +9,15 @@
 namespace sys {
 
 namespace {
-struct Timespec { i64 sec, nsec; };
 using namespace core::time;
 
 Result<u64> clock_now(int id) { return clock_read(id); }
-
-Timespec to_ts(u64 ns) { return { i64(ns / 1000000000ull), i64(ns % 1000000000ull) }; }
-
-Result<u64> read_ts(u64 ptr)
-{
-    Timespec ts;
-    TRY(mm::copy_from_user(&ts, ptr, sizeof ts));
-    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000) return Errno::EINVAL;
-    if (u64(ts.sec) > ~0ull / 1000000000ull - 1) return ~0ull;
-    return u64(ts.sec) * 1000000000ull + u64(ts.nsec);
-}
 } // namespace
 
 Ret sys_clock_gettime(const Args& a)
 {
     u64 ns = TRY(clock_now(int(a[0])));
-    Timespec ts = to_ts(ns);
+    Timespec ts = to_timespec(ns);
     TRY(mm::copy_to_user(a[1], &ts, sizeof ts));
     return 0;
 }
@@ -76,7 +65,7 @@ Ret sleep(u64 deadline, u64 rem_ptr)
     if (!r.is_error()) return 0;
     if (rem_ptr) {
         u64 now = core::time::monotonic_ns();
-        Timespec left = to_ts(deadline > now ? deadline - now : 0);
+        Timespec left = to_timespec(deadline > now ? deadline - now : 0);
         TRY(mm::copy_to_user(rem_ptr, &left, sizeof left));
     }
     return r.error();
@@ -85,7 +74,7 @@ Ret sleep(u64 deadline, u64 rem_ptr)
 
 Ret sys_nanosleep(const Args& a)
 {
-    u64 ns = TRY(read_ts(a[0]));
+    u64 ns = TRY(read_timespec_ns(a[0], ~0ull));
     u64 now = core::time::monotonic_ns();
     return sleep(ns > ~0ull - now ? ~0ull : now + ns, a[1]);
 }
@@ -103,7 +92,7 @@ Ret sys_clock_nanosleep(const Args& a)
     if (clk.is_error()) return Errno::EINVAL;
     if (id == clk::MONOTONIC_RAW || id == clk::REALTIME_COARSE || id == clk::MONOTONIC_COARSE)
         return Errno::EOPNOTSUPP;
-    u64 ns = TRY(read_ts(a[2]));
+    u64 ns = TRY(read_timespec_ns(a[2], ~0ull));
     int tid = decoded.value().tid;
     if (id == clk::THREAD_CPUTIME_ID && (tid == 0 || tid == core::current()->tid))
         return Errno::EINVAL; // a thread cannot wait for its own clock
@@ -128,7 +117,7 @@ Ret sys_clock_nanosleep(const Args& a)
             if (rem_ptr) {
                 auto later = clock_now(int(a[0]));
                 if (!later.is_error()) c = later.value();
-                Timespec left = to_ts(target > c ? target - c : 0);
+                Timespec left = to_timespec(target > c ? target - c : 0);
                 TRY(mm::copy_to_user(rem_ptr, &left, sizeof left));
             }
             return r.error();

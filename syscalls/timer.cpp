@@ -1,15 +1,13 @@
 // POSIX timers: timer_create, timer_settime, timer_gettime, timer_getoverrun,
 // timer_delete. The timers live in core/posix_timer.cpp.
 #include "syscalls/syscall.h"
+#include "syscalls/timespec.h"
 #include "core/posix_timer.h"
 
 namespace sys {
 
 namespace {
 using core::ptimer::Setting;
-
-struct Timespec { i64 sec, nsec; };
-struct Itimerspec { Timespec interval, value; };
 
 // The kernel's struct sigevent (64 bytes; the union's first int is the tid).
 struct Sigevent {
@@ -20,18 +18,10 @@ struct Sigevent {
 };
 static_assert(sizeof(Sigevent) == 64);
 
-Timespec to_ts(u64 ns) { return { i64(ns / 1000000000ull), i64(ns % 1000000000ull) }; }
-
-Result<u64> ts_ns(const Timespec& ts)
-{
-    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000) return Errno::EINVAL;
-    if (u64(ts.sec) > ~0ull / 1000000000ull - 1) return ~0ull - 1;
-    return u64(ts.sec) * 1000000000ull + u64(ts.nsec);
-}
 
 ErrorOr put_setting(u64 ptr, const Setting& s)
 {
-    Itimerspec its { to_ts(s.interval_ns), to_ts(s.value_ns) };
+    Itimerspec its { to_timespec(s.interval_ns), to_timespec(s.value_ns) };
     return mm::copy_to_user(ptr, &its, sizeof its);
 }
 } // namespace
@@ -59,7 +49,7 @@ Ret sys_timer_settime(const Args& a)
     if (!a[2]) return Errno::EINVAL;
     Itimerspec its;
     TRY(mm::copy_from_user(&its, a[2], sizeof its));
-    Setting s { TRY(ts_ns(its.value)), TRY(ts_ns(its.interval)) };
+    Setting s { TRY(timespec_ns(its.value, ~0ull - 1)), TRY(timespec_ns(its.interval, ~0ull - 1)) };
     Setting old = TRY(core::ptimer::set(i32(a[0]), a[1] & ABSTIME, s));
     if (a[3]) TRY(put_setting(a[3], old));
     return 0;

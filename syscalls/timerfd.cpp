@@ -2,6 +2,7 @@
 // generic read path (a blocking read waits as for an eventfd); the file is
 // fs/timerfd.h.
 #include "syscalls/syscall.h"
+#include "syscalls/timespec.h"
 #include "fs/fd_table.h"
 #include "fs/timerfd.h"
 #include "fs/vfs.h"
@@ -10,18 +11,6 @@ namespace sys {
 
 namespace {
 using fs::TimerFd;
-
-struct Timespec { i64 sec, nsec; };
-struct Itimerspec { Timespec interval, value; };
-
-Timespec to_ts(u64 ns) { return { i64(ns / 1000000000ull), i64(ns % 1000000000ull) }; }
-
-Result<u64> ts_ns(const Timespec& ts)
-{
-    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000) return Errno::EINVAL;
-    if (u64(ts.sec) > ~0ull / 1000000000ull - 1) return ~0ull - 1;
-    return u64(ts.sec) * 1000000000ull + u64(ts.nsec);
-}
 
 // EBADF for a closed fd, EINVAL for one that is not a timerfd (Linux's timerfd_fget).
 Result<core::Ref<fs::OpenFile>> timerfd_file(int fd, TimerFd*& out)
@@ -34,7 +23,7 @@ Result<core::Ref<fs::OpenFile>> timerfd_file(int fd, TimerFd*& out)
 
 ErrorOr put_setting(u64 ptr, const TimerFd::Setting& s)
 {
-    Itimerspec its { to_ts(s.interval_ns), to_ts(s.value_ns) };
+    Itimerspec its { to_timespec(s.interval_ns), to_timespec(s.value_ns) };
     return mm::copy_to_user(ptr, &its, sizeof its);
 }
 } // namespace
@@ -52,7 +41,7 @@ Ret sys_timerfd_settime(const Args& a)
     TRY(mm::copy_from_user(&its, a[2], sizeof its));
     u32 flags = u32(a[1]);
     if (flags & ~SETTIME_FLAGS) return Errno::EINVAL;
-    TimerFd::Setting s { TRY(ts_ns(its.value)), TRY(ts_ns(its.interval)) };
+    TimerFd::Setting s { TRY(timespec_ns(its.value, ~0ull - 1)), TRY(timespec_ns(its.interval, ~0ull - 1)) };
     TimerFd* t;
     auto file = TRY(timerfd_file(int(a[0]), t));
     TimerFd::Setting old = t->set(flags, s);
