@@ -27,6 +27,18 @@ Ret set_ids(u64 r, u64 e, u64 s, u32& pr, u32& pe, u32& ps)
     return 0;
 }
 
+// setuid/setgid: root sets the real, effective and saved ids; another user
+// only the effective one, to its real or saved id.
+Ret set_id(u64 id, u32& real, u32& effective, u32& saved)
+{
+    if (i32(id) < 0) return Errno::EINVAL;
+    bool root = P().euid == 0;
+    if (!root && id != real && id != saved) return Errno::EPERM;
+    if (root) real = saved = u32(id);
+    effective = u32(id);
+    return 0;
+}
+
 Ret get_ids(const Args& a, u32 r, u32 e, u32 s)
 {
     TRY(mm::copy_to_user(a[0], &r, 4));
@@ -85,24 +97,8 @@ Ret sys_setsid(const Args&)
     return P().sid;
 }
 
-Ret sys_setuid(const Args& a)
-{
-    auto& p = P();
-    if (i32(a[0]) < 0) return Errno::EINVAL;
-    if (p.euid != 0 && a[0] != p.uid && a[0] != p.suid) return Errno::EPERM;
-    if (p.euid == 0) p.uid = p.suid = u32(a[0]);
-    p.euid = u32(a[0]);
-    return 0;
-}
-Ret sys_setgid(const Args& a)
-{
-    auto& p = P();
-    if (i32(a[0]) < 0) return Errno::EINVAL;
-    if (p.euid != 0 && a[0] != p.gid && a[0] != p.sgid) return Errno::EPERM;
-    if (p.euid == 0) p.gid = p.sgid = u32(a[0]);
-    p.egid = u32(a[0]);
-    return 0;
-}
+Ret sys_setuid(const Args& a) { return set_id(a[0], P().uid, P().euid, P().suid); }
+Ret sys_setgid(const Args& a) { return set_id(a[0], P().gid, P().egid, P().sgid); }
 Ret sys_setreuid(const Args& a) { u32 dummy = P().suid; return set_ids(a[0], a[1], NO_CHANGE, P().uid, P().euid, dummy); }
 Ret sys_setregid(const Args& a) { u32 dummy = P().sgid; return set_ids(a[0], a[1], NO_CHANGE, P().gid, P().egid, dummy); }
 Ret sys_setresuid(const Args& a) { return set_ids(a[0], a[1], a[2], P().uid, P().euid, P().suid); }

@@ -45,6 +45,16 @@ static void test_ids(void)
         CHECK_ERR(syscall(SYS_getgroups, 1L, groups), EINVAL);   // too small for the list
     }
     CHECK_ERR(syscall(SYS_getgroups, -1L, NULL), EINVAL);
+
+    // setuid/setgid to one's own real id: anyone may; the effective id is it.
+    CHECK_OK(syscall(SYS_setuid, (long)r));
+    CHECK_EQ(getuid(), r);
+    CHECK_EQ(geteuid(), r);
+    CHECK_OK(syscall(SYS_setgid, (long)gr));
+    CHECK_EQ(getgid(), gr);
+    CHECK_EQ(getegid(), gr);
+    CHECK_ERR(syscall(SYS_setuid, -1L), EINVAL);
+    CHECK_ERR(syscall(SYS_setgid, -1L), EINVAL);
 }
 
 static void test_uname(void)
