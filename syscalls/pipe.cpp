@@ -4,6 +4,7 @@
 #include "fs/pipe.h"
 #include "fs/vfs.h"
 #include "syscalls/blocking.h"
+#include "syscalls/fd_pair.h"
 #include "syscalls/syscall.h"
 #include "core/sched.h"
 
@@ -37,9 +38,7 @@ ErrorOr wait_for_io(fs::Inode& inode)
     return r;
 }
 
-namespace {
-// Installs both descriptors or neither.
-Result<i64> install_pair(core::Ref<fs::OpenFile> a, core::Ref<fs::OpenFile> b, bool cloexec, u64 out)
+Ret install_pair(core::Ref<fs::OpenFile> a, core::Ref<fs::OpenFile> b, bool cloexec, u64 out)
 {
     auto& fds = fs::current_fds();
     int fd0 = TRY(fds.install(std::move(a), cloexec));
@@ -58,6 +57,7 @@ Result<i64> install_pair(core::Ref<fs::OpenFile> a, core::Ref<fs::OpenFile> b, b
     return i64(0);
 }
 
+namespace {
 Ret do_pipe2(u64 fds_addr, u32 flags)
 {
     // O_DIRECT (packet mode) and O_NOTIFICATION_PIPE are not implemented.

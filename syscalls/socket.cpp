@@ -3,6 +3,7 @@
 // decoding of Linux's arguments; the sockets themselves are net/socket.h.
 // sendmsg, recvmsg and their batches: syscalls/socket_msg.cpp.
 #include "syscalls/socket.h"
+#include "syscalls/fd_pair.h"
 #include "fs/abi.h"
 #include "fs/user_io.h"
 #include "fs/vfs.h"
@@ -81,29 +82,15 @@ Result<SocketType> split_type(u64 arg)
     return SocketType { int(type), flags };
 }
 
-Ret install(core::Ref<Socket> s, u32 flags)
+Result<core::Ref<fs::OpenFile>> open_socket(core::Ref<Socket> s, u32 flags)
 {
-    auto file = TRY(fs::OpenFile::create_pseudo(s, fs::O_RDWR | (flags & net::SOCK_NONBLOCK ? fs::O_NONBLOCK : 0)));
-    return i64(TRY(fs::current_fds().install(std::move(file), flags & net::SOCK_CLOEXEC)));
+    return fs::OpenFile::create_pseudo(s, fs::O_RDWR | (flags & net::SOCK_NONBLOCK ? fs::O_NONBLOCK : 0));
 }
 
-// Installs both sockets or neither.
-Ret install_pair(core::Ref<Socket> a, core::Ref<Socket> b, u32 flags, u64 out)
+Ret install(core::Ref<Socket> s, u32 flags)
 {
-    int fd0 = int(TRY(install(std::move(a), flags)));
-    auto fd1 = install(std::move(b), flags);
-    if (fd1.is_error()) {
-        (void)fs::current_fds().close(fd0);
-        return fd1.error();
-    }
-    int pair[2] = { fd0, int(fd1.value()) };
-    auto copied = mm::copy_to_user(out, pair, sizeof pair);
-    if (copied.is_error()) {
-        (void)fs::current_fds().close(pair[0]);
-        (void)fs::current_fds().close(pair[1]);
-        return copied.error();
-    }
-    return i64(0);
+    auto file = TRY(open_socket(std::move(s), flags));
+    return i64(TRY(fs::current_fds().install(std::move(file), flags & net::SOCK_CLOEXEC)));
 }
 
 Ret do_accept(const Args& a, u32 flags)
@@ -146,7 +133,9 @@ Ret sys_socketpair(const Args& a)
         return Errno::EOPNOTSUPP;
     }
     auto pair = TRY(net::make_unix_pair(t.type, int(a[2])));
-    return install_pair(std::move(pair.first), std::move(pair.second), t.flags, a[3]);
+    auto first = TRY(open_socket(std::move(pair.first), t.flags));
+    auto second = TRY(open_socket(std::move(pair.second), t.flags));
+    return install_pair(std::move(first), std::move(second), t.flags & net::SOCK_CLOEXEC, a[3]);
 }
 
 Ret sys_bind(const Args& a)
