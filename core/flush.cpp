@@ -32,16 +32,4 @@ void run()
     if (g_hook) g_hook();
 }
 
-void syscall(u64 nr)
-{
-    enum : u64 { WRITE = 1, WRITEV = 20, SENDFILE = 40, SENDTO = 44, SENDMSG = 46, SENDMMSG = 307 };
-    if (!g_requested) return;
-    switch (nr) {
-    case WRITE: case WRITEV: case SENDFILE: case SENDTO: case SENDMSG: case SENDMMSG:
-        return;
-    default:
-        run();
-    }
-}
-
 } // namespace core::flush

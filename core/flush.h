@@ -6,7 +6,7 @@
 // answering many clients sends one frame per answer.
 //
 // What was put off is done before the CPU would wait (the idle loop), when
-// the program makes a system call that is not a send (flush::syscall), at
+// the program makes a system call that is not a send (syscalls/dispatch.cpp), at
 // the end of the timer interrupt, and, at the latest, by a kernel timer
 // LATEST_NS after the first request: a program that sends and then computes
 // for long without a system call delays its frames by that much at most.
@@ -23,8 +23,5 @@ void set_hook(void (*hook)());
 void request();
 // Calls the hook if it has work.
 void run();
-// At the entry of system call `nr`: run(), unless the call is a send that
-// may add to the batch (write, writev, send*, sendfile).
-void syscall(u64 nr);
 
 } // namespace core::flush

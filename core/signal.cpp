@@ -315,7 +315,7 @@ int dequeue_to_deliver(u64 mask, SigInfo& out)
     if (!((__atomic_load_n(&st.pending.mask, __ATOMIC_RELAXED) | __atomic_load_n(&g_process_pending.mask, __ATOMIC_RELAXED)) & mask))
         return 0;
     IrqOff off;
-    return dequeue(mask & (current_signal_state().pending.mask | process_mask_here()), out);
+    return dequeue(mask & (st.pending.mask | process_mask_here()), out);
 }
 
 int dequeue(u64 mask, SigInfo& out)

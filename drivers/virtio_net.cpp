@@ -56,7 +56,7 @@ public:
         }
         m_tx->submit(d, u32(sizeof(Header) + len), false);
         // The doorbell is rung for a batch: now when it is full, else at the
-        // next flush (core/flush.h), which the interrupt's end is too.
+        // next flush (core/flush.h), which the interrupt's end runs too.
         if (++m_unkicked >= KICK_BATCH) kick();
         else if (m_unkicked == 1) core::flush::request();
     }
@@ -111,7 +111,7 @@ public:
             more = n == MAX_BATCH;
         }
         if (refilled && m_rx->needs_notify()) m_transport.notify(*m_rx);
-        flush(); // what lwIP sent for these frames (acknowledgements, answers)
+        core::flush::run(); // what lwIP sent for these frames (acknowledgements, answers)
     }
 
     u8 m_mac[6] {};

@@ -96,14 +96,28 @@ void trace(u64 nr, const Args& a, i64 ret)
 
 namespace sys {
 namespace {
+// The syscalls that write, by number: SIGPIPE and the send batch look at them.
+enum : u64 { WRITE = 1, WRITEV = 20, SENDFILE = 40, SENDTO = 44, SENDMSG = 46, PWRITEV = 296, SPLICE = 275,
+             TEE = 276, VMSPLICE = 278, SENDMMSG = 307, PWRITEV2 = 328 };
+
+// A call that may send more frames adds to the batch a card holds back
+// (core/flush.h); any other call flushes it first.
+bool adds_to_send_batch(u64 nr)
+{
+    switch (nr) {
+    case WRITE: case WRITEV: case SENDFILE: case SENDTO: case SENDMSG: case SENDMMSG:
+        return true;
+    default:
+        return false;
+    }
+}
+
 // Linux sends SIGPIPE to the writer when a write into a pipe (or socket)
 // fails with EPIPE for want of a reader. fs/ is host-testable and knows no
 // signals, so the syscalls that write are recognised here; the socket
 // sends skip it under MSG_NOSIGNAL.
 void sigpipe_on_epipe(u64 nr, const Args& a, i64 ret)
 {
-    enum : u64 { WRITE = 1, WRITEV = 20, SENDFILE = 40, SENDTO = 44, SENDMSG = 46, PWRITEV = 296,
-                 SPLICE = 275, TEE = 276, VMSPLICE = 278, SENDMMSG = 307, PWRITEV2 = 328 };
     constexpr u64 MSG_NOSIGNAL = 0x4000;
     if (ret != -i64(Errno::EPIPE)) return;
     // Only stream sockets signal (tcp's sk_stream_error, unix_stream_sendmsg);
@@ -137,7 +151,7 @@ extern "C" void syscall_dispatch(x86::TrapFrame* f)
 {
     constexpr u64 NR_RT_SIGRETURN = 15;
     u64 nr = f->rax;
-    core::flush::syscall(nr);
+    if (!sys::adds_to_send_batch(nr)) core::flush::run();
     core::current_signal_state().syscall_frame = f;
     core::run_deferred();
     sys::Args args { { f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9 } };
