@@ -138,7 +138,7 @@ void card_receive(void* context, const drivers::NetworkCard::Frame* frames, size
     for (size_t i = 0; i < count; i++) {
         const auto& f = frames[i];
         pbuf* p = pbuf_alloc(PBUF_RAW, u16(f.len), PBUF_POOL);
-        if (!p) break; // dropped: the heap is full
+        if (!p) continue; // dropped: the heap is full (a smaller frame may still fit)
         pbuf_take(p, f.data, u16(f.len));
         NETIF_SET_CHECKSUM_CTRL(&card->nif, at_rest | (f.checksum_ok ? CHECKSUM_CHECK & ~CHECKSUM_L4_CHECK : CHECKSUM_CHECK));
         if (card->nif.input(p, &card->nif) != ERR_OK) pbuf_free(p);
